@@ -1,0 +1,152 @@
+//! Readers for every input family (delimited text, spreadsheets, schema files), all yielding
+//! tables of cells to a `TableVisitor`.
+
+use std::path::Path;
+
+/// File format identified from content and extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Csv,
+    Tsv,
+    Txt,
+    Xlsx,
+    Xlsm,
+    Xlsb,
+    Xls,
+    Ods,
+    Sql,
+    JsonSchema,
+    Unknown,
+}
+
+/// How a spreadsheet cell was stored, which tells whether its digits can be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellKind {
+    Empty,
+    Text,
+    /// A numeric cell; `Cell::text` holds its full decimal rendering without exponent.
+    Number,
+    Bool,
+    /// A date or date-time cell, rendered as ISO 8601 in `Cell::text`.
+    Date,
+    Error,
+}
+
+/// One cell as read: its storage kind and its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub kind: CellKind,
+    pub text: String,
+}
+
+/// Sheet visibility as stored in the workbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    Visible,
+    Hidden,
+    VeryHidden,
+}
+
+/// A column declared by a schema file (SQL DDL or JSON Schema).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaColumn {
+    /// Column name, or the dotted property path for nested JSON Schema properties.
+    pub name: String,
+    pub comment: Option<String>,
+    pub data_type: Option<String>,
+}
+
+/// What a reader knows about a table before its rows.
+#[derive(Debug, Clone, Default)]
+pub struct TableMeta {
+    /// Sheet or schema table name; `None` for delimited text.
+    pub name: Option<String>,
+    pub visibility: Option<Visibility>,
+    /// Absolute 0-based column of `Row::cells[0]` (1 for a sheet whose used range starts at B).
+    pub first_column: u32,
+    /// Declared columns for schema files, which carry no rows.
+    pub schema_columns: Option<Vec<SchemaColumn>>,
+}
+
+/// One row: its absolute 0-based index (sheet row, or record number in delimited text) and
+/// its cells from `TableMeta::first_column` on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub index: u64,
+    pub cells: Vec<Cell>,
+}
+
+/// Receives each table of a file with an iterator over its rows.
+pub trait TableVisitor {
+    fn table(&mut self, meta: &TableMeta, rows: &mut dyn Iterator<Item = Result<Row, ReadError>>);
+}
+
+/// What a reader found out about a whole file.
+#[derive(Debug, Clone, Default)]
+pub struct FileRead {
+    /// Encoding label for text files (`utf-8`, `gb18030`, `utf-16le`, ...).
+    pub encoding: Option<&'static str>,
+    pub delimiter: Option<char>,
+    /// Notes for the report, such as an honoured `sep=` line.
+    pub notes: Vec<String>,
+}
+
+/// Reader limits; `Default` gives the shipped defaults.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_cells_per_sheet: u64,
+    pub max_line_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_cells_per_sheet: 50_000_000, max_line_bytes: 64 * 1024 * 1024 }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("password-protected (encrypted) workbook: remove the password and export again")]
+    Encrypted,
+    #[error("{0}")]
+    Corrupt(String),
+    #[error("empty file")]
+    Empty,
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("{0}")]
+    Limit(String),
+    /// A row-level problem; the reader goes on with the next row.
+    #[error("row {row}: {message}")]
+    Row { row: u64, message: String },
+}
+
+/// Reads `path` as `format`, passing every table to `visitor`.
+pub fn read_file(
+    path: &Path,
+    format: Format,
+    limits: &Limits,
+    visitor: &mut dyn TableVisitor,
+) -> Result<FileRead, ReadError> {
+    let _ = (path, format, limits, visitor);
+    todo!("readers")
+}
+
+/// Result of sniffing a file's first bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sniffed {
+    pub format: Format,
+    /// Set when the content contradicts the extension, for the report.
+    pub mismatch: Option<String>,
+}
+
+/// Identifies a file's format from its first bytes (magic numbers, BOM, text sniffing) and
+/// its extension.
+pub fn sniff_format(head: &[u8], extension: Option<&str>) -> Sniffed {
+    let _ = (head, extension);
+    todo!("sniffing")
+}

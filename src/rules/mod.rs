@@ -1,0 +1,1 @@
+//! The threshold engine: rule packs, transfer profiles and the decision they give.
