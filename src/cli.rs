@@ -1,1 +1,239 @@
-//! TODO
+//! Command-line interface: arguments (clap derive; doc comments are the --help text) and the
+//! `run` function that maps every outcome to an exit code in one place.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+
+use crate::inventory::Inventory;
+use crate::pack::ElementPack;
+use crate::read::Limits;
+use crate::report::{self, OutputFormat};
+use crate::scan::{self, ScanOptions};
+
+/// Exit codes of every command.
+pub mod exit {
+    /// Every file was read (and, with --fail-on, the outcome is below the gate).
+    pub const OK: i32 = 0;
+    /// A usage, pattern-pack, rule-pack or profile error; nothing was scanned.
+    pub const USAGE: i32 = 2;
+    /// Some input could not be fully read; the counts cover what was read.
+    pub const INCOMPLETE: i32 = 4;
+    /// With --fail-on: the transfer needs a standard-contract filing or certification.
+    pub const FILING: i32 = 10;
+    /// With --fail-on: the transfer needs a CAC security assessment.
+    pub const ASSESSMENT: i32 = 11;
+}
+
+/// Inventory personal information in outbound data exports and decide which cross-border
+/// transfer procedure (CAC 2024 Provisions) the transfer needs.
+#[derive(Debug, Parser)]
+#[command(name = "exportscan", version, about)]
+pub struct Cli {
+    /// Log decisions (why a file was skipped, why a column was tagged) to stderr; repeat for
+    /// more detail. Values are never logged.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories of exports: tag columns, count people, decide.
+    Scan(ScanArgs),
+    /// List the data elements of a pattern pack, or check a user's pack.
+    Patterns {
+        #[command(subcommand)]
+        command: PatternsCommand,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+
+    /// Write the report to this file (atomically, mode 0600) instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+
+    /// Date on which ages are computed and the transfer is assessed (YYYY-MM-DD); default
+    /// today.
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+
+    /// Folder of data element definitions (*.toml) used instead of the built-in pack.
+    #[arg(long, value_name = "DIR")]
+    pub patterns: Option<PathBuf>,
+
+    /// Also scan hidden files and folders and version-control folders.
+    #[arg(long)]
+    pub hidden: bool,
+
+    /// Worker threads; default one per core.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Largest sheet, in cells (rows × columns as the sheet declares them), read into memory.
+    #[arg(long, value_name = "CELLS", default_value_t = Limits::default().max_cells_per_sheet)]
+    pub max_sheet_cells: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PatternsCommand {
+    /// List the data elements of the built-in pack (or of --patterns DIR).
+    List {
+        #[arg(long, value_name = "DIR")]
+        patterns: Option<PathBuf>,
+    },
+    /// Check a folder of data element definitions, including every sample value.
+    Check { dir: PathBuf },
+}
+
+/// Parses a YYYY-MM-DD date.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("invalid date {text:?}: expected YYYY-MM-DD, e.g. 2026-06-30"))
+}
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let result = match &cli.command {
+        Command::Scan(args) => run_scan(args, &mut out),
+        Command::Patterns { command } => run_patterns(command, &mut out),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) if is_broken_pipe(&error) => exit::OK,
+        Err(error) => {
+            eprintln!("exportscan: {error:#}");
+            exit::USAGE
+        }
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|e| e.downcast_ref::<io::Error>())
+        .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
+}
+
+fn load_pack(dir: Option<&PathBuf>) -> anyhow::Result<ElementPack> {
+    let pack = match dir {
+        Some(dir) => ElementPack::load_dir(dir)?,
+        None => ElementPack::builtin().context("the built-in pattern pack is invalid")?,
+    };
+    Ok(pack)
+}
+
+fn run_scan(args: &ScanArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let pack = load_pack(args.patterns.as_ref())?;
+    let as_of = args
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let options = ScanOptions {
+        paths: args.paths.clone(),
+        as_of,
+        limits: Limits {
+            max_cells_per_sheet: args.max_sheet_cells,
+            ..Limits::default()
+        },
+        include_hidden: args.hidden,
+        sensitive: default_sensitive(&pack),
+        id_numbers: vec![
+            "resident_id".into(),
+            "passport".into(),
+            "travel_permit".into(),
+        ],
+        groups: Vec::new(),
+    };
+    let inventory = run_in_pool(args.threads, || scan::scan(&pack, &options))??;
+    write_report(args, &inventory, out)?;
+    Ok(if inventory.complete {
+        exit::OK
+    } else {
+        exit::INCOMPLETE
+    })
+}
+
+fn default_sensitive(pack: &ElementPack) -> Vec<String> {
+    pack.elements
+        .iter()
+        .filter(|e| e.category == crate::pack::Category::Sensitive)
+        .map(|e| e.id.clone())
+        .collect()
+}
+
+fn run_in_pool<T: Send>(
+    threads: Option<usize>,
+    job: impl FnOnce() -> T + Send,
+) -> anyhow::Result<T> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = threads {
+        anyhow::ensure!(threads > 0, "invalid --threads 0: give 1 or more");
+        builder = builder.num_threads(threads);
+    }
+    let pool = builder.build().context("cannot start worker threads")?;
+    Ok(pool.install(job))
+}
+
+fn write_report(args: &ScanArgs, inventory: &Inventory, out: &mut dyn Write) -> anyhow::Result<()> {
+    let writer = args.format.writer();
+    match &args.output {
+        Some(path) => {
+            report::write_file(path, writer.as_ref(), inventory)
+                .with_context(|| format!("cannot write the report to {}", path.display()))?;
+            eprintln!("exportscan: report written to {}", path.display());
+        }
+        None => {
+            writer.write(inventory, out)?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
+fn run_patterns(command: &PatternsCommand, out: &mut dyn Write) -> anyhow::Result<i32> {
+    match command {
+        PatternsCommand::List { patterns } => {
+            let pack = load_pack(patterns.as_ref())?;
+            for element in &pack.elements {
+                let category = serde_json::to_value(element.category)?;
+                writeln!(
+                    out,
+                    "{:<18} {:<13} {}{}  {} / {}",
+                    element.id,
+                    category.as_str().unwrap_or_default(),
+                    if element.linking { "linking key" } else { "" },
+                    if element.linking { "" } else { "           " },
+                    element.name_zh,
+                    element.name_en
+                )?;
+            }
+            Ok(exit::OK)
+        }
+        PatternsCommand::Check { dir } => {
+            let pack = ElementPack::load_dir(dir)?;
+            writeln!(
+                out,
+                "{}: {} elements, all samples pass",
+                dir.display(),
+                pack.elements.len()
+            )?;
+            Ok(exit::OK)
+        }
+    }
+}

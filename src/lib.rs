@@ -9,6 +9,7 @@ pub mod detect;
 pub mod discover;
 pub mod generate;
 pub mod identity;
+pub mod inventory;
 pub mod mask;
 pub mod pack;
 pub mod read;
