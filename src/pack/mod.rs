@@ -69,16 +69,9 @@ pub enum PackError {
     #[error("{file}: {message}")]
     Invalid { file: String, message: String },
     #[error("{file}: element {element}: {message}")]
-    Element {
-        file: String,
-        element: String,
-        message: String,
-    },
+    Element { file: String, element: String, message: String },
     #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
 }
 
 impl ElementPack {

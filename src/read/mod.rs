@@ -4,9 +4,7 @@
 use std::path::Path;
 
 /// File format identified from content and extension.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     Csv,
@@ -104,10 +102,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_cells_per_sheet: 50_000_000,
-            max_line_bytes: 64 * 1024 * 1024,
-        }
+        Limits { max_cells_per_sheet: 50_000_000, max_line_bytes: 64 * 1024 * 1024 }
     }
 }
 
