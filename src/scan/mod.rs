@@ -257,7 +257,7 @@ fn scan_file(
         };
     }
 
-    let mut scanner = FileScanner::new(context);
+    let mut scanner = FileScanner::new(context, &candidate.display);
     let outcome = read::read_file(
         &candidate.path,
         sniffed.format,

@@ -28,6 +28,8 @@ pub struct ScanContext<'a> {
 /// Visits the tables of one file and collects their reports and people.
 pub struct FileScanner<'a> {
     context: &'a ScanContext<'a>,
+    /// The file's display path, for log lines.
+    path: &'a str,
     pub tables: Vec<TableReport>,
     pub people: PeopleIndex,
     /// Rows whose second value of a linking element differs from the first, so the row may
@@ -38,9 +40,10 @@ pub struct FileScanner<'a> {
 }
 
 impl<'a> FileScanner<'a> {
-    pub fn new(context: &'a ScanContext<'a>) -> FileScanner<'a> {
+    pub fn new(context: &'a ScanContext<'a>, path: &'a str) -> FileScanner<'a> {
         FileScanner {
             context,
+            path,
             tables: Vec::new(),
             people: PeopleIndex::new(),
             possible_other_people: 0,
@@ -56,7 +59,7 @@ impl TableVisitor for FileScanner<'_> {
             self.tables.push(report);
             return;
         }
-        let mut table = TableScan::new(self.context, meta);
+        let mut table = TableScan::new(self.context, meta, self.path);
         table.run(rows, &mut self.people);
         self.possible_other_people += table.possible_other_people;
         self.incomplete |= table.problem_count > 0;
@@ -127,6 +130,7 @@ struct ColumnPlan {
 struct TableScan<'a> {
     context: &'a ScanContext<'a>,
     meta: &'a TableMeta,
+    path: &'a str,
     header_row: Option<u64>,
     columns: Vec<ColumnPlan>,
     header_cells: Vec<String>,
@@ -141,10 +145,11 @@ struct TableScan<'a> {
 }
 
 impl<'a> TableScan<'a> {
-    fn new(context: &'a ScanContext<'a>, meta: &'a TableMeta) -> TableScan<'a> {
+    fn new(context: &'a ScanContext<'a>, meta: &'a TableMeta, path: &'a str) -> TableScan<'a> {
         TableScan {
             context,
             meta,
+            path,
             header_row: None,
             columns: Vec::new(),
             header_cells: Vec::new(),
@@ -263,6 +268,7 @@ impl<'a> TableScan<'a> {
             let header = self.header_cells.get(position).cloned().unwrap_or_default();
             let sample: Vec<_> = data.iter().filter_map(|r| r.cells.get(position)).collect();
             let tag = detect::tag_column(pack, &header, &sample);
+            self.log_tag(position, &header, tag.as_ref(), sample.len());
             let element = tag.as_ref().map(|t| t.element);
             let personal = element.is_some_and(|e| detect::is_personal(&pack.elements[e]));
             self.columns.push(ColumnPlan {
@@ -281,6 +287,25 @@ impl<'a> TableScan<'a> {
         }
         self.choose_linking_columns();
         self.row_keys = vec![None; width];
+    }
+
+    /// Logs why a column was or was not tagged; never a value.
+    fn log_tag(&self, position: usize, header: &str, tag: Option<&detect::ColumnTag>, values: usize) {
+        let table = self.meta.name.as_deref().unwrap_or("-");
+        let column = self.meta.first_column as usize + position + 1;
+        match tag {
+            Some(tag) => log::info!(
+                "{} [{table}] column {column} {header:?}: {} (confidence {:.2}, {}, {values} sampled cells)",
+                self.path,
+                self.context.pack.elements[tag.element].id,
+                tag.confidence,
+                if tag.from_header { "header and values" } else { "values alone" },
+            ),
+            None => log::debug!(
+                "{} [{table}] column {column} {header:?}: no element ({values} sampled cells)",
+                self.path
+            ),
+        }
     }
 
     /// The first column of each linking element links records. A later column of the same
