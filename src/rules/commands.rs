@@ -212,7 +212,7 @@ const TOTALS_KEYS: [&str; 10] = [
 
 /// Reads a totals file: an `individuals` object, or a whole report that contains one.
 /// Counts that do not affect the decision (unlinked records, minors, conflicts, per-element
-/// counts) may be left out; a key that is not a field of the totals is an error, so that a
+/// counts) may be left out. A key that is not a field of the totals is an error, so that a
 /// misspelt `important_data` cannot be dropped silently.
 pub fn read_totals(path: &Path) -> anyhow::Result<Individuals> {
     let text = std::fs::read_to_string(path)

@@ -63,7 +63,7 @@ pub struct Counts {
     pub sensitive: u64,
     pub sensitive_id_number_only: u64,
     pub id_number_sensitive: bool,
-    /// Group counts; `exact` is false where the totals gave no count for the group and the
+    /// Group counts. `exact` is false where the totals gave no count for the group, so the
     /// largest count of one of its elements is used as a lower bound.
     pub groups: BTreeMap<String, GroupCount>,
 }
@@ -111,7 +111,7 @@ pub struct Decision {
     pub counts: Counts,
     /// Zone bands that were stricter than the national outcome and so did not apply.
     pub conflicts: Vec<String>,
-    /// Places where the zone list said nothing and the national rule applied.
+    /// Places where the zone list gives no band and the national rule applied.
     pub fallbacks: Vec<String>,
     pub notes: Vec<String>,
     pub obligations: Vec<ObligationNote>,

@@ -296,7 +296,7 @@ impl<'a> Context<'a> {
         core
     }
 
-    /// The national outcome for personal information.
+    /// Evaluates the national rules for personal information.
     fn national_part(&self, core: &mut Core) -> Part {
         let pack = self.national;
         let total = core.counts.total;
@@ -413,45 +413,14 @@ impl<'a> Context<'a> {
             return national;
         };
         core.national_reasons = national.reasons.clone();
-        let zone_id = zone.zone.as_deref().unwrap_or_default();
-        if self.profile.cii && zone.cii_excluded {
-            core.fallbacks.push(format!(
-                "The {} list does not apply to operators of critical information infrastructure: the national rules apply.",
-                zone.id
-            ));
+
+        let Some(scenario) = self.zone_scenario(zone, core) else {
             return national;
-        }
-        if self.profile.purpose != Purpose::None
-            && national.reasons.iter().any(|r| r.metric == "purpose")
-        {
-            return national;
-        }
-        let scenario = match &self.scenario {
-            ScenarioChoice::OnList(scenario) => *scenario,
-            ScenarioChoice::NotGiven => {
-                core.fallbacks.push(format!(
-                    "No business scenario given (transfer.scenario): the {} list relaxes only its listed scenarios ({}), so the national thresholds apply.",
-                    zone.id,
-                    scenario_list(zone)
-                ));
-                return national;
-            }
-            ScenarioChoice::Other => {
-                core.fallbacks.push(format!(
-                    "The business scenario is on no list: outside the {} list's scenarios the national rules apply.",
-                    zone.id
-                ));
-                return national;
-            }
-            ScenarioChoice::OffList { id, listed_in } => {
-                core.fallbacks.push(format!(
-                    "Scenario {id} is not on the {} list of zone {zone_id} (it is listed in {}): the national rules apply.",
-                    zone.id,
-                    listed_in.join(", ")
-                ));
-                return national;
-            }
         };
+        let exempt_by_purpose = national.reasons.iter().any(|r| r.metric == "purpose");
+        if exempt_by_purpose {
+            return national;
+        }
         if scenario.follows_national {
             core.figures.push(Figure {
                 label: format!(
@@ -466,8 +435,11 @@ impl<'a> Context<'a> {
             ));
             return national;
         }
-        let zone_result = match self.band_part(zone, &scenario.bands, core) {
-            Ok(part) => part,
+
+        match self.band_part(zone, &scenario.bands, core) {
+            Ok(zone_result) => {
+                self.compare_with_national(zone, scenario, core, national, zone_result)
+            }
             Err(unmet) => {
                 let floors: Vec<String> = unmet.iter().map(describe_unmet).collect();
                 core.fallbacks.push(format!(
@@ -476,9 +448,53 @@ impl<'a> Context<'a> {
                     scenario.id,
                     floors.join("; ")
                 ));
-                return national;
+                national
             }
+        }
+    }
+
+    /// Returns the zone list's scenario for this transfer, or records why the list does not
+    /// apply (CII operator, no scenario, scenario not on the list).
+    fn zone_scenario(&self, zone: &'a Pack, core: &mut Core) -> Option<&'a Scenario> {
+        if self.profile.cii && zone.cii_excluded {
+            core.fallbacks.push(format!(
+                "The {} list does not apply to operators of critical information infrastructure: the national rules apply.",
+                zone.id
+            ));
+            return None;
+        }
+        let zone_id = zone.zone.as_deref().unwrap_or_default();
+        let fallback = match &self.scenario {
+            ScenarioChoice::OnList(scenario) => return Some(scenario),
+            ScenarioChoice::NotGiven => format!(
+                "No business scenario given (transfer.scenario): the {} list relaxes only its listed scenarios ({}), so the national thresholds apply.",
+                zone.id,
+                scenario_list(zone)
+            ),
+            ScenarioChoice::Other => format!(
+                "The business scenario is on no list: outside the {} list's scenarios the national rules apply.",
+                zone.id
+            ),
+            ScenarioChoice::OffList { id, listed_in } => format!(
+                "Scenario {id} is not on the {} list of zone {zone_id} (it is listed in {}): the national rules apply.",
+                zone.id,
+                listed_in.join(", ")
+            ),
         };
+        core.fallbacks.push(fallback);
+        None
+    }
+
+    /// Keeps the zone outcome when it is no stricter than the national one, else keeps the
+    /// national outcome and records the conflict.
+    fn compare_with_national(
+        &self,
+        zone: &Pack,
+        scenario: &Scenario,
+        core: &mut Core,
+        national: Part,
+        zone_result: Part,
+    ) -> Part {
         core.zone_outcome = Some(zone_result.outcome);
         if zone_result.outcome > national.outcome {
             let rules: Vec<&str> = zone_result
@@ -487,7 +503,7 @@ impl<'a> Context<'a> {
                 .map(|r| r.rule.as_str())
                 .collect();
             core.conflicts.push(format!(
-                "{} gives {}, stricter than the national outcome {}; a zone list only relaxes the national rules, so {} stands.",
+                "{} gives {}, stricter than the national outcome {}. A zone list only relaxes the national rules, so the national outcome {} applies.",
                 rules.join(", "),
                 zone_result.outcome,
                 national.outcome,
@@ -495,6 +511,7 @@ impl<'a> Context<'a> {
             ));
             return national;
         }
+
         if zone_result.outcome < national.outcome {
             core.notes.push(format!(
                 "The {} list relaxes the national outcome {} to {} for scenario {}.",
@@ -516,7 +533,8 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// Important data: the totals flag, metric triggers and named elements of the chosen packs.
+    /// Collects the important-data reasons: the totals flag, and the metric triggers and named
+    /// elements of the chosen packs.
     fn important_part(&self, totals: &Individuals, core: &mut Core) -> Vec<Reason> {
         let Some(rule) = &self.national.important_data else {
             return Vec::new();
@@ -624,7 +642,7 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Rejects a zone, scenario or industry that no loaded pack knows.
+/// Rejects a scenario or industry that no loaded pack defines.
 fn check_profile_ids(profile: &Profile, rules: &RuleSet) -> Result<(), RulesError> {
     if let Some(scenario) = profile.scenario.as_deref() {
         let known = rules.scenario_ids();
@@ -693,7 +711,7 @@ fn trigger_reason(pack: &Pack, trigger: &Trigger, count: u64, outcome: Outcome) 
         met: true,
         verified: trigger.verified,
         basis: trigger.basis.clone(),
-        note: Some("important data: the national important-data rule applies".to_string()),
+        note: None,
     }
 }
 

@@ -1,15 +1,16 @@
 //! The threshold engine: rule packs, transfer profiles and the decision they give.
 //!
-//! Rules are data. A rule pack (`patterns/rules/*.toml`, embedded as the default; `--rules DIR`
-//! adds or replaces packs by id) states one edition of the national rules or of a pilot zone's
-//! list: its dates, source, threshold bands, important-data triggers and exempt purposes.
+//! Rules are data. A rule pack states one edition of the national rules or of a pilot zone's
+//! list: its dates, source, threshold bands, important-data triggers and exempt purposes. The
+//! packs in `patterns/rules/*.toml` are embedded as the default, and `--rules DIR` adds packs or
+//! replaces them by id.
 //! `RuleSet::load` reads and checks the packs, `Profile` describes the transfer, and `decide`
 //! is a pure function of (totals, profile, rule set) that returns a `Decision`.
 //!
 //! Principles the engine enforces:
 //! - a zone list relaxes and never tightens the national outcome for personal information,
 //!   while its important-data triggers apply as given;
-//! - where a list leaves a volume unspecified, the national rule applies and the decision says so;
+//! - where a list leaves a volume unspecified, the national rule applies and the decision records it;
 //! - a zone list never applies to an operator of critical information infrastructure (CII)
 //!   when the pack excludes them;
 //! - exactly one edition per zone is in force on the transfer date, and overlapping editions
@@ -87,8 +88,8 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// How a count is compared with a band's value. Civil Code Art. 1259: 以上 ("or more") includes
-/// the number, so it is `AtLeast`; 不满 ("fewer than") excludes it.
+/// The comparison of a count with a band's value. Civil Code Art. 1259: 以上 ("or more")
+/// includes the number, so it is `AtLeast`. 不满 ("fewer than") excludes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum Comparison {
     #[serde(rename = ">=")]

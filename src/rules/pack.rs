@@ -1,9 +1,9 @@
 //! Rule pack format: the TOML a pack is written in, and the checks that turn it into a `Pack`.
 //!
-//! A pack is read in two stages. Serde reads the file into `Raw*` structs that reject unknown
-//! keys and wrong types; `check` then validates identifiers, references, dates and bands,
-//! collecting every problem with the scenario and band it concerns, and builds the checked
-//! `Pack` that the engine uses.
+//! A pack is read in two stages. First serde reads the file into structs that reject unknown
+//! keys and wrong types. Then `check` validates identifiers, references, dates and bands and
+//! builds the checked `Pack` that the engine uses. It collects every problem, each with the
+//! scenario and band it concerns.
 
 mod check;
 
@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use super::profile::Purpose;
 use super::{Comparison, Metric, Outcome, RulesError};
 
-/// Where a pack was loaded from.
+/// The source location of a loaded pack.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PackOrigin {
     /// Shipped in `patterns/rules/` and compiled into the binary; the value is the file name.
@@ -37,7 +37,7 @@ impl PackOrigin {
     }
 }
 
-/// How the people counted toward a band are accumulated over time.
+/// The period over which the people counted toward a band accumulate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CountingWindow {
@@ -247,7 +247,7 @@ impl Pack {
         format!("{}/{}", self.id, rule)
     }
 
-    /// Every data element id the pack names, for checking against the element pack.
+    /// Returns every data element id the pack names, for checking against the element pack.
     pub fn element_ids(&self) -> BTreeSet<String> {
         let mut ids: BTreeSet<String> = BTreeSet::new();
         ids.extend(self.groups.iter().flat_map(|g| g.elements.iter().cloned()));

@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use super::RulesError;
 use super::ruleset::NATIONAL_ZONE;
 
-/// Why the data is sent abroad. Every purpose except `None` exempts personal information from
+/// The purpose of a transfer. Every purpose except `None` exempts personal information from
 /// all three procedures whatever the volume, where the national pack lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]

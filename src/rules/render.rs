@@ -11,7 +11,7 @@ impl Decision {
     /// Renders the decision as the text report of `decide` and of the scan's text report.
     pub fn render_text(&self) -> String {
         let mut out = String::new();
-        // Writing to a String cannot fail, so the fmt::Result values are ignored.
+        // fmt::Write for String never returns an error, so the results are ignored.
         let _ = self.write_summary(&mut out);
         let _ = self.write_counts(&mut out);
         let _ = write_reasons(&mut out, "Reasons", &self.reasons);
@@ -21,6 +21,7 @@ impl Decision {
             &self.national_reasons,
         );
         let _ = self.write_headroom(&mut out);
+
         let _ = write_list(
             &mut out,
             "Conflicts (zone bands stricter than the national rules, not applied)",
@@ -33,6 +34,7 @@ impl Decision {
             &self.unverified_figures,
         );
         let _ = write_list(&mut out, "Notes", &self.notes);
+
         let obligations: Vec<String> = self
             .obligations
             .iter()
@@ -256,27 +258,22 @@ fn write_pack_header(out: &mut String, rules: &RuleSet, pack: &Pack) -> std::fmt
     if let Some(successor) = &pack.superseded_by {
         writeln!(out, "  superseded by:   {successor}")?;
     }
+
     match &pack.zone {
         Some(zone) => {
+            let registration = if pack.registration_required {
+                "required"
+            } else {
+                "not required"
+            };
+            let cii = if pack.cii_excluded {
+                "excluded (national rules apply)"
+            } else {
+                "included"
+            };
             writeln!(out, "  zone:            {zone}")?;
-            writeln!(
-                out,
-                "  registration:    {}",
-                if pack.registration_required {
-                    "required"
-                } else {
-                    "not required"
-                }
-            )?;
-            writeln!(
-                out,
-                "  CII operators:   {}",
-                if pack.cii_excluded {
-                    "excluded (national rules apply)"
-                } else {
-                    "included"
-                }
-            )?;
+            writeln!(out, "  registration:    {registration}")?;
+            writeln!(out, "  CII operators:   {cii}")?;
         }
         None => writeln!(out, "  zone:            none (national rules)")?,
     }
@@ -285,16 +282,14 @@ fn write_pack_header(out: &mut String, rules: &RuleSet, pack: &Pack) -> std::fmt
         CountingWindow::SincePreviousYear => "since 1 January of the previous year",
     };
     writeln!(out, "  counting window: {window}")?;
+
+    let verified = if pack.verified { "yes" } else { "no" };
     writeln!(
         out,
         "  source:          {} <{}>",
         pack.source.title, pack.source.url
     )?;
-    writeln!(
-        out,
-        "  verified:        {}",
-        if pack.verified { "yes" } else { "no" }
-    )?;
+    writeln!(out, "  verified:        {verified}")?;
     writeln!(out, "  loaded from:     {}", pack.origin.display_name())?;
     if let Some(note) = &pack.note {
         writeln!(out, "  note:            {note}")?;

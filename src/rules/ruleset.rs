@@ -119,8 +119,8 @@ impl RuleSet {
         ids.into_iter().map(str::to_string).collect()
     }
 
-    /// Every data element id that a loaded pack names, so the caller can check them against
-    /// the element definitions.
+    /// Returns every data element id that a loaded pack names, so that the caller can check
+    /// them against the element definitions.
     pub fn element_ids(&self) -> BTreeSet<String> {
         self.packs.iter().flat_map(Pack::element_ids).collect()
     }

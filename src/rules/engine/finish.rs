@@ -37,12 +37,11 @@ impl Context<'_> {
             notes.extend(uncovered_elements_note(totals, scenario));
         }
         for reason in &core.reasons {
-            // Band notes explain a figure (such as the choice of >= over >); the notes of
+            // Band notes explain a figure, such as the choice of >= over >. The notes of
             // purpose and important-data reasons repeat what the reason already shows.
             if let Some(note) = &reason.note
                 && reason.met
                 && !matches!(reason.metric.as_str(), "purpose" | "important_data")
-                && !note.starts_with("important data")
             {
                 notes.push(format!("{}: {note}", reason.rule));
             }
@@ -112,14 +111,14 @@ impl Context<'_> {
 }
 
 fn window_note(window: &Window) -> String {
-    let which = match window.kind {
+    let description = match window.kind {
         CountingWindow::CalendarYear => "the calendar year of the transfer date",
         CountingWindow::SincePreviousYear => {
             "1 January of the previous year, as this edition counts"
         }
     };
     format!(
-        "Counts are distinct people sent abroad from {} to the transfer date {} ({which}), cumulative over all transfers in that window: the scanned exports must cover all of them.",
+        "Counts are distinct people sent abroad from {} to the transfer date {} ({description}), cumulative over all transfers in that window: the scanned exports must cover all of them.",
         window.from, window.to
     )
 }

@@ -164,11 +164,11 @@ impl Problems {
         }
     }
 
-    fn check_unique<'a>(&mut self, place: &str, what: &str, ids: impl Iterator<Item = &'a str>) {
+    fn check_unique<'a>(&mut self, place: &str, kind: &str, ids: impl Iterator<Item = &'a str>) {
         let mut seen = BTreeSet::new();
         for id in ids {
             if !seen.insert(id) {
-                self.push(place, format!("{what} id {id:?} appears more than once"));
+                self.push(place, format!("{kind} id {id:?} appears more than once"));
             }
         }
     }
@@ -408,6 +408,7 @@ fn check_scenario(
             ),
         );
     }
+
     if raw.elements.is_empty() {
         problems.push(
             &place,
@@ -432,6 +433,7 @@ fn check_scenario(
         ),
         _ => {}
     }
+
     let band_place = format!("{place}, ");
     let bands: Vec<Band> = raw
         .bands
@@ -520,7 +522,7 @@ fn check_obligations(problems: &mut Problems, raw: Vec<RawObligation>) -> Vec<Ob
         .collect()
 }
 
-/// Checks the pack-level keys: id, dates, zone, counting window and source.
+/// Checks the pack-level keys: id, title, dates, zone, counting window and source.
 fn check_header(
     problems: &mut Problems,
     raw: &RawPack,
@@ -532,6 +534,37 @@ fn check_header(
     if raw.edition.trim().is_empty() {
         problems.push("", "edition is empty");
     }
+    if raw.zone != "none" {
+        problems.check_id("", "zone", &raw.zone);
+    }
+    let (effective_from, superseded_on) = check_dates(problems, raw);
+
+    let counting_window = CountingWindow::parse(&raw.counting_window).unwrap_or_else(|| {
+        problems.push(
+            "",
+            format!(
+                "counting_window {:?} is invalid: allowed values are {}",
+                raw.counting_window,
+                CountingWindow::NAMES.join(", ")
+            ),
+        );
+        CountingWindow::CalendarYear
+    });
+
+    if !(raw.source.url.starts_with("https://") || raw.source.url.starts_with("http://")) {
+        problems.push(
+            "",
+            format!("source.url {:?} is not an http(s) URL", raw.source.url),
+        );
+    }
+    if raw.source.title.trim().is_empty() {
+        problems.push("", "source.title is empty");
+    }
+    (effective_from, superseded_on, counting_window)
+}
+
+/// Checks effective_from, superseded_on and superseded_by, and returns the two dates.
+fn check_dates(problems: &mut Problems, raw: &RawPack) -> (NaiveDate, Option<NaiveDate>) {
     let effective_from = to_date(&raw.effective_from).unwrap_or_else(|| {
         problems.push(
             "",
@@ -552,6 +585,7 @@ fn check_header(
         }
         date
     });
+
     if let Some(end) = superseded_on {
         if end <= effective_from {
             problems.push(
@@ -560,7 +594,10 @@ fn check_header(
             );
         }
         if raw.superseded_by.is_none() {
-            problems.push("", "superseded_on is set but superseded_by is missing: name the edition that replaces this one");
+            problems.push(
+                "",
+                "superseded_on is set but superseded_by is missing: name the edition that replaces this one",
+            );
         }
     }
     if let Some(successor) = &raw.superseded_by {
@@ -569,30 +606,7 @@ fn check_header(
             problems.push("", "superseded_by names the pack itself");
         }
     }
-    if raw.zone != "none" {
-        problems.check_id("", "zone", &raw.zone);
-    }
-    let counting_window = CountingWindow::parse(&raw.counting_window).unwrap_or_else(|| {
-        problems.push(
-            "",
-            format!(
-                "counting_window {:?} is invalid: allowed values are {}",
-                raw.counting_window,
-                CountingWindow::NAMES.join(", ")
-            ),
-        );
-        CountingWindow::CalendarYear
-    });
-    if !(raw.source.url.starts_with("https://") || raw.source.url.starts_with("http://")) {
-        problems.push(
-            "",
-            format!("source.url {:?} is not an http(s) URL", raw.source.url),
-        );
-    }
-    if raw.source.title.trim().is_empty() {
-        problems.push("", "source.title is empty");
-    }
-    (effective_from, superseded_on, counting_window)
+    (effective_from, superseded_on)
 }
 
 /// Checks what only a national pack, or only a zone pack, may contain.
