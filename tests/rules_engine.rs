@@ -713,3 +713,33 @@ fn decision_json_has_report_fields() {
     assert_eq!(json["national_outcome"], "filing");
     assert_eq!(json["unverified"], true);
 }
+
+#[test]
+fn zone_none_in_profile_is_national() {
+    let profile = Profile {
+        zone: Some("none".to_string()),
+        ..national_profile()
+    };
+    let decision = run(&totals(150_000, 0), &profile);
+    assert_eq!(decision.packs, [NATIONAL]);
+    assert_eq!(decision.national_outcome, None);
+}
+
+#[test]
+fn cii_rule_named_before_important_data() {
+    let profile = Profile {
+        cii: true,
+        ..national_profile()
+    };
+    let mut flagged = totals(10, 0);
+    flagged.important_data = true;
+    let decision = run(&flagged, &profile);
+    let rules: Vec<&str> = decision.reasons.iter().map(|r| r.rule.as_str()).collect();
+    assert_eq!(
+        rules,
+        [
+            "cn-national-2024/cii-operator",
+            "cn-national-2024/important-data"
+        ]
+    );
+}

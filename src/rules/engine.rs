@@ -76,6 +76,28 @@ struct Threshold {
     verified: bool,
 }
 
+impl Threshold {
+    fn of_band(pack: &Pack, band: &Band) -> Threshold {
+        Threshold {
+            metric: band.metric.clone(),
+            comparison: band.comparison,
+            value: band.value,
+            rule: pack.rule_id(&band.id),
+            verified: band.verified,
+        }
+    }
+
+    fn of_trigger(pack: &Pack, trigger: &Trigger) -> Threshold {
+        Threshold {
+            metric: trigger.metric.clone(),
+            comparison: trigger.comparison,
+            value: trigger.value,
+            rule: pack.rule_id(&trigger.id),
+            verified: trigger.verified,
+        }
+    }
+}
+
 /// A figure the decision relied on.
 struct Figure {
     label: String,
@@ -151,67 +173,26 @@ impl<'a> Context<'a> {
     /// apply to this handler, in that order.
     fn collect_thresholds(&self) -> Vec<Threshold> {
         let mut thresholds = Vec::new();
-        let mut add = |pack: &Pack,
-                       metric: &Metric,
-                       comparison: Comparison,
-                       value: u64,
-                       id: &str,
-                       verified: bool| {
-            thresholds.push(Threshold {
-                metric: metric.clone(),
-                comparison,
-                value,
-                rule: pack.rule_id(id),
-                verified,
-            });
-        };
         if let (ScenarioChoice::OnList(scenario), Some(zone)) = (&self.scenario, self.zone) {
-            for band in &scenario.bands {
-                add(
-                    zone,
-                    &band.metric,
-                    band.comparison,
-                    band.value,
-                    &band.id,
-                    band.verified,
-                );
-            }
+            thresholds.extend(scenario.bands.iter().map(|b| Threshold::of_band(zone, b)));
         }
         for pack in self.selected_packs() {
-            for band in &pack.bands {
-                add(
-                    pack,
-                    &band.metric,
-                    band.comparison,
-                    band.value,
-                    &band.id,
-                    band.verified,
-                );
-            }
+            thresholds.extend(pack.bands.iter().map(|b| Threshold::of_band(pack, b)));
         }
         for pack in self.selected_packs() {
-            for trigger in pack
+            let triggers = pack
                 .triggers
                 .iter()
-                .filter(|t| self.profile.cii || !t.cii_only)
-            {
-                add(
-                    pack,
-                    &trigger.metric,
-                    trigger.comparison,
-                    trigger.value,
-                    &trigger.id,
-                    trigger.verified,
-                );
-            }
+                .filter(|t| self.profile.cii || !t.cii_only);
+            thresholds.extend(triggers.map(|t| Threshold::of_trigger(pack, t)));
         }
         thresholds
     }
 
+    /// Returns the national pack's counting window. A zone pack that counts over another
+    /// window gets a note in the decision.
     fn counting_window(&self) -> Window {
-        let kind = self
-            .zone
-            .map_or(self.national.counting_window, |z| z.counting_window);
+        let kind = self.national.counting_window;
         Window {
             kind,
             from: kind.start(self.profile.date),
@@ -571,23 +552,7 @@ impl<'a> Context<'a> {
                     reasons.push(trigger_reason(pack, trigger, count, rule.outcome));
                 }
             }
-            let scenario_elements = match (
-                &self.scenario,
-                Some(pack.id.as_str()) == self.zone.map(|z| z.id.as_str()),
-            ) {
-                (ScenarioChoice::OnList(scenario), true) => Some(*scenario),
-                _ => None,
-            };
-            let named = pack
-                .important_elements
-                .iter()
-                .map(|e| (e, pack.verified))
-                .chain(
-                    scenario_elements
-                        .into_iter()
-                        .flat_map(|s| s.important_elements.iter().map(|e| (e, s.verified))),
-                );
-            for (element, verified) in named {
+            for (element, verified) in self.important_elements(pack) {
                 let count = totals.by_element.get(element).copied().unwrap_or(0);
                 if count > 0 {
                     core.figures.push(Figure {
@@ -613,19 +578,42 @@ impl<'a> Context<'a> {
         reasons
     }
 
+    /// Returns the important-data elements of `pack`, with the scenario's when `pack` is the
+    /// zone pack listing the profile's scenario, each with its verified flag.
+    fn important_elements(&self, pack: &'a Pack) -> Vec<(&'a String, bool)> {
+        let mut elements: Vec<(&String, bool)> = pack
+            .important_elements
+            .iter()
+            .map(|e| (e, pack.verified))
+            .collect();
+        let is_zone_pack = self.zone.is_some_and(|zone| zone.id == pack.id);
+        if let ScenarioChoice::OnList(scenario) = &self.scenario
+            && is_zone_pack
+        {
+            elements.extend(
+                scenario
+                    .important_elements
+                    .iter()
+                    .map(|e| (e, scenario.verified)),
+            );
+        }
+        elements
+    }
+
     /// Takes the stricter of the personal-information part and the important-data part.
     fn combine(&self, core: &mut Core, personal: Part, important: Vec<Reason>) {
         let important_outcome = important.iter().map(|r| r.outcome).max();
         let outcome = important_outcome.map_or(personal.outcome, |o| o.max(personal.outcome));
-        let cii_first = personal.reasons.iter().any(|r| {
-            Some(r.rule.as_str())
-                == self
-                    .national
-                    .cii_operator
-                    .as_ref()
-                    .map(|c| self.national.rule_id(&c.id))
-                    .as_deref()
-        });
+        // The CII-operator rule is named first, because it applies whatever the data.
+        let cii_rule = self
+            .national
+            .cii_operator
+            .as_ref()
+            .map(|c| self.national.rule_id(&c.id));
+        let cii_first = match (personal.reasons.first(), &cii_rule) {
+            (Some(reason), Some(rule)) => &reason.rule == rule,
+            _ => false,
+        };
         let mut reasons = Vec::new();
         let personal_counts = personal.outcome == outcome;
         if personal_counts && cii_first {

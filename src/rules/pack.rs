@@ -58,6 +58,13 @@ impl CountingWindow {
         }
     }
 
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CountingWindow::CalendarYear => "calendar-year",
+            CountingWindow::SincePreviousYear => "since-previous-year",
+        }
+    }
+
     /// Returns the first day of the window that contains `date`.
     pub fn start(self, date: NaiveDate) -> NaiveDate {
         use chrono::Datelike;

@@ -155,9 +155,9 @@ impl RuleSet {
         profile: &Profile,
     ) -> Result<(&Pack, Option<&Pack>), RulesError> {
         let national = self.select(NATIONAL_ZONE, profile.date)?;
-        let zone = match &profile.zone {
-            Some(zone) => Some(self.select(zone, profile.date)?),
-            None => None,
+        let zone = match profile.zone.as_deref() {
+            Some(zone) if zone != NATIONAL_ZONE => Some(self.select(zone, profile.date)?),
+            _ => None,
         };
         Ok((national, zone))
     }

@@ -17,6 +17,15 @@ impl Context<'_> {
         let mut notes = Vec::new();
         notes.push(window_note(&window));
         if let Some(zone) = self.zone
+            && zone.counting_window != window.kind
+        {
+            notes.push(format!(
+                "The {} list counts over a different window ({}); the counts here cover the national window.",
+                zone.id,
+                zone.counting_window.as_str()
+            ));
+        }
+        if let Some(zone) = self.zone
             && zone.registration_required
         {
             let zone_id = zone.zone.as_deref().unwrap_or_default();
