@@ -743,3 +743,36 @@ fn cii_rule_named_before_important_data() {
         ]
     );
 }
+
+#[test]
+fn headroom_names_deciding_rule() {
+    // At 100,000 people both the national filing band and the CII-holdings trigger start;
+    // with an exempt purpose only the trigger changes the outcome.
+    let profile = Profile {
+        cii: true,
+        purpose: Purpose::Contract,
+        ..ftz_profile(Some("civil-aviation-passenger"))
+    };
+    let decision = run(&totals(30_000, 0), &profile);
+    let total = decision
+        .headroom
+        .iter()
+        .find(|h| h.metric == "total")
+        .expect("headroom on total");
+    assert_eq!(total.threshold, 100_000);
+    assert_eq!(total.outcome, Outcome::Assessment);
+    assert_eq!(total.rule, "beijing-ftz-2024/important-cii-holdings");
+}
+
+#[test]
+fn purpose_reason_reads_as_text() {
+    let profile = Profile {
+        purpose: Purpose::Hr,
+        ..national_profile()
+    };
+    let text = run(&totals(30_000, 0), &profile).render_text();
+    assert!(
+        text.contains("purpose hr exempts personal information whatever the volume: exempt"),
+        "{text}"
+    );
+}

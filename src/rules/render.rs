@@ -177,16 +177,19 @@ fn write_reasons(out: &mut String, title: &str, reasons: &[Reason]) -> std::fmt:
     for reason in reasons {
         let state = if reason.met { "met" } else { "not met" };
         let unverified = if reason.verified { "" } else { ", unverified" };
-        writeln!(
-            out,
-            "  [{state}] {}: {} {} {} {} gives {}{unverified}",
-            reason.rule,
-            reason.metric,
-            thousands(reason.count),
-            reason.comparison,
-            thousands(reason.threshold),
-            reason.outcome
-        )?;
+        // Purpose and important-data reasons compare no count, so their note says what applied.
+        let line = match (&reason.note, reason.metric.as_str()) {
+            (Some(note), "purpose" | "important_data") => format!("{note}: {}", reason.outcome),
+            _ => format!(
+                "{} {} {} {} gives {}",
+                reason.metric,
+                thousands(reason.count),
+                reason.comparison,
+                thousands(reason.threshold),
+                reason.outcome
+            ),
+        };
+        writeln!(out, "  [{state}] {}: {line}{unverified}", reason.rule)?;
         if !reason.basis.is_empty() {
             writeln!(out, "          basis: {}", reason.basis)?;
         }

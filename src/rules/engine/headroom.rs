@@ -1,6 +1,8 @@
 //! What-if evaluations: the headroom to the next stricter outcome, and the outcome under the
 //! other reading of identity document numbers.
 
+use std::collections::BTreeMap;
+
 use super::{Context, Core, Threshold, metric_count};
 use crate::identity::Individuals;
 use crate::rules::Metric;
@@ -10,34 +12,44 @@ impl Context<'_> {
     /// Raises each count to each threshold above it and records the first count at which the
     /// outcome becomes stricter, per metric and outcome.
     pub(super) fn headroom(&self, totals: &Individuals, core: &Core) -> Vec<Headroom> {
-        let mut thresholds: Vec<&Threshold> = self.thresholds.iter().collect();
-        // A stable sort keeps scenario bands ahead of triggers at the same count.
-        thresholds.sort_by(|a, b| {
-            (&a.metric, a.comparison.first_count(a.value))
-                .cmp(&(&b.metric, b.comparison.first_count(b.value)))
-        });
+        // Group the thresholds by metric and by the first count that meets them.
+        let mut steps: BTreeMap<(&Metric, u64), Vec<&Threshold>> = BTreeMap::new();
+        for threshold in &self.thresholds {
+            let first = threshold.comparison.first_count(threshold.value);
+            steps
+                .entry((&threshold.metric, first))
+                .or_default()
+                .push(threshold);
+        }
 
         let mut found: Vec<Headroom> = Vec::new();
-        for threshold in thresholds {
-            let metric = &threshold.metric;
-            let first = threshold.comparison.first_count(threshold.value);
+        for ((metric, first), candidates) in steps {
             let count = metric_count(&core.counts, metric);
+            let known = |outcome| {
+                found
+                    .iter()
+                    .any(|h| h.metric == metric.name() && h.outcome >= outcome)
+            };
             if first <= count {
                 continue;
             }
-            let raised = self.raise(totals, metric, first);
-            let outcome = self.evaluate(&raised).outcome;
-            let known = found
+            let raised = self.evaluate(&self.raise(totals, metric, first));
+            if raised.outcome <= core.outcome || known(raised.outcome) {
+                continue;
+            }
+            // Name the threshold whose rule decides at the raised count, when there is one.
+            let deciding = candidates
                 .iter()
-                .any(|h| h.metric == metric.name() && h.outcome >= outcome);
-            if outcome > core.outcome && !known {
+                .find(|t| raised.reasons.iter().any(|r| r.met && r.rule == t.rule))
+                .or(candidates.first());
+            if let Some(threshold) = deciding {
                 found.push(Headroom {
                     metric: metric.name().to_string(),
                     count,
                     comparison: threshold.comparison.symbol().to_string(),
                     threshold: threshold.value,
                     more: first - count,
-                    outcome,
+                    outcome: raised.outcome,
                     rule: threshold.rule.clone(),
                     verified: threshold.verified,
                 });
