@@ -177,7 +177,7 @@ fn write_reasons(out: &mut String, title: &str, reasons: &[Reason]) -> std::fmt:
     for reason in reasons {
         let state = if reason.met { "met" } else { "not met" };
         let unverified = if reason.verified { "" } else { ", unverified" };
-        // Purpose and important-data reasons compare no count, so their note says what applied.
+        // Purpose and important-data reasons compare no count, so their note states what applied.
         let line = match (&reason.note, reason.metric.as_str()) {
             (Some(note), "purpose" | "important_data") => format!("{note}: {}", reason.outcome),
             _ => format!(
