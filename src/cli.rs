@@ -12,6 +12,7 @@ use crate::inventory::Inventory;
 use crate::pack::ElementPack;
 use crate::read::Limits;
 use crate::report::{self, OutputFormat};
+use crate::rules::{self, DecideArgs, Outcome, ProfileArgs, RuleSet, RulesCommand};
 use crate::scan::{self, ScanOptions};
 
 /// Exit codes of every command.
@@ -23,9 +24,9 @@ pub mod exit {
     /// Some input could not be fully read; the counts cover what was read.
     pub const INCOMPLETE: i32 = 4;
     /// With --fail-on: the transfer needs a standard-contract filing or certification.
-    pub const FILING: i32 = 10;
+    pub const FILING: i32 = crate::rules::OutcomeExit::Filing as i32;
     /// With --fail-on: the transfer needs a CAC security assessment.
-    pub const ASSESSMENT: i32 = 11;
+    pub const ASSESSMENT: i32 = crate::rules::OutcomeExit::Assessment as i32;
 }
 
 /// Inventory personal information in outbound data exports and decide which cross-border
@@ -46,6 +47,13 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and directories of exports: tag columns, count people, decide.
     Scan(ScanArgs),
+    /// Decide the procedure for given totals without scanning data ("what if").
+    Decide(DecideArgs),
+    /// List, print or check rule packs.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
     /// List the data elements of a pattern pack, or check a user's pack.
     Patterns {
         #[command(subcommand)]
@@ -67,10 +75,23 @@ pub struct ScanArgs {
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 
-    /// Date on which ages are computed and the transfer is assessed (YYYY-MM-DD); default
-    /// today.
+    /// Date on which ages are computed (YYYY-MM-DD); default the transfer date (--date or
+    /// the profile), else today.
     #[arg(long, value_parser = parse_date)]
     pub as_of: Option<NaiveDate>,
+
+    /// Transfer profile: who sends the data, from which zone, in which scenario.
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+
+    /// Folder of rule packs (*.toml) that add to the built-in packs or replace them by id.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+
+    /// Exit with 10 (filing) or 11 (assessment) when the transfer needs this procedure or a
+    /// stricter one, so a pipeline stops before the data leaves.
+    #[arg(long, value_enum, value_name = "OUTCOME")]
+    pub fail_on: Option<FailOn>,
 
     /// Folder of data element definitions (*.toml) used instead of the built-in pack.
     #[arg(long, value_name = "DIR")]
@@ -87,6 +108,15 @@ pub struct ScanArgs {
     /// Largest sheet, in cells (rows × columns as the sheet declares them), read into memory.
     #[arg(long, value_name = "CELLS", default_value_t = Limits::default().max_cells_per_sheet)]
     pub max_sheet_cells: u64,
+}
+
+/// The procedure from which `scan --fail-on` fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// A standard-contract filing, certification or a security assessment.
+    Filing,
+    /// A security assessment.
+    Assessment,
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,6 +142,8 @@ pub fn run(cli: Cli) -> i32 {
     let mut out = stdout.lock();
     let result = match &cli.command {
         Command::Scan(args) => run_scan(args, &mut out),
+        Command::Decide(args) => rules::run_decide(args, &mut out),
+        Command::Rules { command } => rules::run_rules(command, &mut out),
         Command::Patterns { command } => run_patterns(command, &mut out),
     };
     match result {
@@ -141,9 +173,23 @@ fn load_pack(dir: Option<&PathBuf>) -> anyhow::Result<ElementPack> {
 
 fn run_scan(args: &ScanArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     let pack = load_pack(args.patterns.as_ref())?;
-    let as_of = args
-        .as_of
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let today = chrono::Local::now().date_naive();
+    let profile = args.profile.resolve(args.as_of.unwrap_or(today))?;
+    let as_of = args.as_of.unwrap_or(profile.date);
+    let rule_set = RuleSet::load(args.rules.as_deref())?;
+    // Deciding on empty totals first reports a bad profile or rule pack before any file
+    // is read.
+    rules::decide(&Default::default(), &profile, &rule_set)?;
+
+    let id_numbers = vec![
+        "resident_id".to_string(),
+        "passport".into(),
+        "travel_permit".into(),
+    ];
+    let mut sensitive = default_sensitive(&pack);
+    if !profile.id_number_sensitive() {
+        sensitive.retain(|id| !id_numbers.contains(id));
+    }
     let options = ScanOptions {
         paths: args.paths.clone(),
         as_of,
@@ -152,21 +198,32 @@ fn run_scan(args: &ScanArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
             ..Limits::default()
         },
         include_hidden: args.hidden,
-        sensitive: default_sensitive(&pack),
-        id_numbers: vec![
-            "resident_id".into(),
-            "passport".into(),
-            "travel_permit".into(),
-        ],
-        groups: Vec::new(),
+        sensitive,
+        id_numbers,
+        groups: rule_set.element_groups(&profile),
     };
-    let inventory = run_in_pool(args.threads, || scan::scan(&pack, &options))??;
+    let mut inventory = run_in_pool(args.threads, || scan::scan(&pack, &options))??;
+    let decision = rules::decide(&inventory.individuals, &profile, &rule_set)?;
+    let outcome = decision.outcome;
+    inventory.decision = Some(decision);
     write_report(args, &inventory, out)?;
-    Ok(if inventory.complete {
-        exit::OK
-    } else {
-        exit::INCOMPLETE
-    })
+    Ok(scan_exit_code(&inventory, outcome, args.fail_on))
+}
+
+/// Maps a finished scan to its exit code: an outcome at or above `--fail-on` wins over an
+/// incomplete scan, because it is the reason to stop the transfer.
+fn scan_exit_code(inventory: &Inventory, outcome: Outcome, fail_on: Option<FailOn>) -> i32 {
+    let gate = match fail_on {
+        Some(FailOn::Filing) => Some(Outcome::Filing),
+        Some(FailOn::Assessment) => Some(Outcome::Assessment),
+        None => None,
+    };
+    match gate {
+        Some(gate) if outcome >= gate && outcome == Outcome::Assessment => exit::ASSESSMENT,
+        Some(gate) if outcome >= gate => exit::FILING,
+        _ if !inventory.complete => exit::INCOMPLETE,
+        _ => exit::OK,
+    }
 }
 
 fn default_sensitive(pack: &ElementPack) -> Vec<String> {

@@ -219,6 +219,9 @@ impl PeopleIndex {
             conflicts: self.conflicts,
             ..Individuals::default()
         };
+        for (name, _) in groups {
+            totals.by_group.insert(name.clone(), 0);
+        }
         let all_sensitive = sensitive | id_numbers;
         for (facts, count) in people {
             if facts.elements & sensitive != 0 || facts.minor {

@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::identity::Individuals;
 use crate::pack::Category;
 use crate::read::{Format, Visibility};
+use crate::rules::Decision;
 
 /// Version of the JSON report layout; fields may be added without changing it.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -16,7 +17,7 @@ pub struct Inventory {
     pub files: Vec<FileReport>,
     pub individuals: Individuals,
     /// The procedure the rules require; set by the caller from the rules engine.
-    pub decision: Option<serde_json::Value>,
+    pub decision: Option<Decision>,
     /// Whether every file was fully read; when false the counts are a lower bound.
     pub complete: bool,
     /// What was not fully examined and why, one line per file, sheet or row range.

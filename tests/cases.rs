@@ -147,7 +147,11 @@ fn hidden_and_very_hidden_sheets_are_scanned() {
         assert_eq!(sheet["rows"], rows, "sheet {name}");
         assert_columns(
             sheet,
-            &[("A", Some("person_name")), ("B", Some("resident_id")), ("C", Some("mobile_phone"))],
+            &[
+                ("A", Some("person_name")),
+                ("B", Some("resident_id")),
+                ("C", Some("mobile_phone")),
+            ],
         );
     }
     let empty = table(xlsx, Some("Sheet4"));
@@ -176,7 +180,11 @@ fn unreadable_files_are_listed_and_scan_continues() {
     assert_eq!(header_only["rows"], 0);
     assert_columns(
         header_only,
-        &[("0", Some("person_name")), ("1", Some("resident_id")), ("2", Some("mobile_phone"))],
+        &[
+            ("0", Some("person_name")),
+            ("1", Some("resident_id")),
+            ("2", Some("mobile_phone")),
+        ],
     );
     let good = table(file(&report, "正常.csv"), None);
     assert_eq!(good["rows"], 2);
@@ -193,7 +201,11 @@ fn mobile_formats_are_normalised_for_linking() {
     assert_eq!(csv["rows"], 9);
     assert_columns(
         csv,
-        &[("0", Some("person_name")), ("1", Some("mobile_phone")), ("2", Some("landline_phone"))],
+        &[
+            ("0", Some("person_name")),
+            ("1", Some("mobile_phone")),
+            ("2", Some("landline_phone")),
+        ],
     );
     assert_eq!(column(csv, "1")["valid"], 9);
     assert_eq!(individuals(&report, "total"), 8);
@@ -219,7 +231,10 @@ fn masked_values_are_personal_data_but_not_keys() {
         assert_eq!(column(csv, key)["masked"], true, "column {key}");
     }
     assert_eq!(individuals(&report, "unlinked_records"), 4);
-    assert_eq!(individuals(&report, "total") - individuals(&report, "unlinked_records"), 1);
+    assert_eq!(
+        individuals(&report, "total") - individuals(&report, "unlinked_records"),
+        1
+    );
 }
 
 #[test]
@@ -267,9 +282,15 @@ fn schema_files_are_tagged_from_names_and_comments() {
         ],
     );
     let native_place = element(column(mysql, "JG"));
-    assert!(matches!(native_place, Some("native_place") | None), "JG: {native_place:?}");
+    assert!(
+        matches!(native_place, Some("native_place") | None),
+        "JG: {native_place:?}"
+    );
     let phone = element(column(mysql, "LXDH"));
-    assert!(matches!(phone, Some("mobile_phone" | "landline_phone")), "LXDH: {phone:?}");
+    assert!(
+        matches!(phone, Some("mobile_phone" | "landline_phone")),
+        "LXDH: {phone:?}"
+    );
     assert_eq!(column(mysql, "ZDMC")["category"], "sensitive");
 
     let oracle = table(file(&report, "schema_oracle.sql"), Some("T_ZA_DJXX"));
@@ -284,7 +305,10 @@ fn schema_files_are_tagged_from_names_and_comments() {
         ],
     );
     let phone = element(column(oracle, "djrlxdh"));
-    assert!(matches!(phone, Some("mobile_phone" | "landline_phone")), "djrlxdh: {phone:?}");
+    assert!(
+        matches!(phone, Some("mobile_phone" | "landline_phone")),
+        "djrlxdh: {phone:?}"
+    );
 
     let json = file(&report, "customer.schema.json");
     let tables = json["tables"].as_array().expect("tables");

@@ -198,10 +198,7 @@ fn write_decision(inventory: &Inventory, out: &mut dyn Write) -> io::Result<()> 
     let Some(decision) = &inventory.decision else {
         return Ok(());
     };
-    match decision.get("text").and_then(|t| t.as_str()) {
-        Some(text) => writeln!(out, "\n{}", text.trim_end()),
-        None => writeln!(out, "\ndecision: {}", decision),
-    }
+    writeln!(out, "\n{}", decision.render_text().trim_end())
 }
 
 fn write_not_examined(inventory: &Inventory, out: &mut dyn Write) -> io::Result<()> {

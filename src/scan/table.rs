@@ -290,7 +290,13 @@ impl<'a> TableScan<'a> {
     }
 
     /// Logs why a column was or was not tagged; never a value.
-    fn log_tag(&self, position: usize, header: &str, tag: Option<&detect::ColumnTag>, values: usize) {
+    fn log_tag(
+        &self,
+        position: usize,
+        header: &str,
+        tag: Option<&detect::ColumnTag>,
+        values: usize,
+    ) {
         let table = self.meta.name.as_deref().unwrap_or("-");
         let column = self.meta.first_column as usize + position + 1;
         match tag {
@@ -299,7 +305,11 @@ impl<'a> TableScan<'a> {
                 self.path,
                 self.context.pack.elements[tag.element].id,
                 tag.confidence,
-                if tag.from_header { "header and values" } else { "values alone" },
+                if tag.from_header {
+                    "header and values"
+                } else {
+                    "values alone"
+                },
             ),
             None => log::debug!(
                 "{} [{table}] column {column} {header:?}: no element ({values} sampled cells)",

@@ -35,7 +35,9 @@ pub fn scan_json(path: &Path, extra: &[&str]) -> (i32, Value) {
 
 /// Returns the fixture folder `fixtures/<name>`.
 pub fn fixture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
 }
 
 /// Returns the file report whose path is `path`.
@@ -84,5 +86,7 @@ pub fn assert_columns(table: &Value, expected: &[(&str, Option<&str>)]) {
 }
 
 pub fn individuals(report: &Value, field: &str) -> u64 {
-    report["individuals"][field].as_u64().unwrap_or_else(|| panic!("individuals.{field}"))
+    report["individuals"][field]
+        .as_u64()
+        .unwrap_or_else(|| panic!("individuals.{field}"))
 }
