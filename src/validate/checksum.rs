@@ -53,10 +53,15 @@ pub fn imei_valid(digits: &str) -> bool {
 /// The GB 32100 code alphabet; a character's value is its index (0–30).
 const CREDIT_CODE_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// GB 32100 weights for positions 1–17.
-const CREDIT_CODE_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const CREDIT_CODE_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 fn credit_code_value(byte: u8) -> Option<u32> {
-    CREDIT_CODE_ALPHABET.iter().position(|&c| c == byte).map(|i| i as u32)
+    CREDIT_CODE_ALPHABET
+        .iter()
+        .position(|&c| c == byte)
+        .map(|i| i as u32)
 }
 
 /// Computes the GB 32100 check character of the first 17 characters of a unified social
@@ -81,7 +86,10 @@ pub fn credit_code_valid(code: &str) -> bool {
     if bytes.len() != 18 || !bytes[2..8].iter().all(u8::is_ascii_digit) {
         return false;
     }
-    match (credit_code_check_char(&code[..17]), credit_code_value(bytes[17])) {
+    match (
+        credit_code_check_char(&code[..17]),
+        credit_code_value(bytes[17]),
+    ) {
         (Some(expected), Some(_)) => expected == char::from(bytes[17]),
         _ => false,
     }
@@ -117,7 +125,12 @@ mod tests {
 
     #[test]
     fn bank_cards_accepted() {
-        for card in ["6222021000000000017", "622202100000000005", "4111111111111111", "6228480012345678903"] {
+        for card in [
+            "6222021000000000017",
+            "622202100000000005",
+            "4111111111111111",
+            "6228480012345678903",
+        ] {
             assert!(bank_card_valid(card), "{card}");
         }
     }
@@ -125,7 +138,12 @@ mod tests {
     #[test]
     fn bank_cards_rejected() {
         // Wrong check digit, too short, too long, repeated digit (which passes Luhn).
-        for card in ["6222021000000000018", "520000000000001", "62220210000000000172", "0000000000000000"] {
+        for card in [
+            "6222021000000000018",
+            "520000000000001",
+            "62220210000000000172",
+            "0000000000000000",
+        ] {
             assert!(!bank_card_valid(card), "{card}");
         }
         assert!(luhn_valid("0000000000000000"));
@@ -156,10 +174,21 @@ mod tests {
 
     #[test]
     fn credit_codes_validated() {
-        for code in ["91110105MA01B2C3DL", "91310000MA1K4L5M6A", "12100000400012345P", "51440300MJL1234568"] {
+        for code in [
+            "91110105MA01B2C3DL",
+            "91310000MA1K4L5M6A",
+            "12100000400012345P",
+            "51440300MJL1234568",
+        ] {
             assert!(credit_code_valid(code), "{code}");
         }
-        for code in ["91110105MA01B2C3DM", "91110105MA01B2C3D", "911A0105MA01B2C3DL", "91110105MA01B2C3DI", ""] {
+        for code in [
+            "91110105MA01B2C3DM",
+            "91110105MA01B2C3D",
+            "911A0105MA01B2C3DL",
+            "91110105MA01B2C3DI",
+            "",
+        ] {
             assert!(!credit_code_valid(code), "{code}");
         }
     }

@@ -143,9 +143,18 @@ mod tests {
     #[test]
     fn birth_dates_bounded() {
         let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-        assert!(birth_date_plausible(NaiveDate::from_ymd_opt(1900, 1, 1).unwrap(), today));
+        assert!(birth_date_plausible(
+            NaiveDate::from_ymd_opt(1900, 1, 1).unwrap(),
+            today
+        ));
         assert!(birth_date_plausible(today, today));
-        assert!(!birth_date_plausible(NaiveDate::from_ymd_opt(1899, 12, 31).unwrap(), today));
-        assert!(!birth_date_plausible(NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(), today));
+        assert!(!birth_date_plausible(
+            NaiveDate::from_ymd_opt(1899, 12, 31).unwrap(),
+            today
+        ));
+        assert!(!birth_date_plausible(
+            NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(),
+            today
+        ));
     }
 }

@@ -6,8 +6,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 /// PRC passports (ordinary E + 8 digits or E + letter + 7 digits, older G + 8, diplomatic
-/// DE, service SE, public affairs PE + 7), Hong Kong SAR (K + 8, KJ + 7), Macau SAR (MA/MB
-/// + 7), and the common foreign shape of one or two letters and 6–8 digits.
+/// DE, service SE, public affairs PE + 7), Hong Kong SAR (K + 8, KJ + 7), Macau SAR
+/// (MA or MB + 7), and the common foreign shape of one or two letters and 6–8 digits.
 static PASSPORT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         "(?-u)^(?:E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8}|[DSP]E[0-9]{7}|K[0-9]{8}|KJ[0-9]{7}\
@@ -17,11 +17,13 @@ static PASSPORT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Mainland travel permits for Hong Kong and Macau residents (H or M + 8 digits, sometimes
-/// + a 2-digit issue count), for Taiwan residents (8 digits), and exit-entry permits to
-/// Hong Kong and Macau (C + 8 digits, C + letter + 7 digits, older W + 8 digits).
+/// followed by a 2-digit issue count), for Taiwan residents (8 digits), and exit-entry
+/// permits to Hong Kong and Macau (C + 8 digits, C + letter + 7 digits, older W + 8 digits).
 static TRAVEL_PERMIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new("(?-u)^(?:[HM][0-9]{8}(?:[0-9]{2})?|[0-9]{8}|C[0-9]{8}|C[A-HJ-NP-Z][0-9]{7}|W[0-9]{8})$")
-        .expect("travel permit pattern is a valid regex")
+    Regex::new(
+        "(?-u)^(?:[HM][0-9]{8}(?:[0-9]{2})?|[0-9]{8}|C[0-9]{8}|C[A-HJ-NP-Z][0-9]{7}|W[0-9]{8})$",
+    )
+    .expect("travel permit pattern is a valid regex")
 });
 
 /// Checks a passport number in compact uppercase form.
@@ -59,7 +61,16 @@ mod tests {
 
     #[test]
     fn passports_rejected() {
-        for number in ["E123456789", "12345678", "ABC123456", "e12345678", "E12345", "E1234567A", "E-1234567", ""] {
+        for number in [
+            "E123456789",
+            "12345678",
+            "ABC123456",
+            "e12345678",
+            "E12345",
+            "E1234567A",
+            "E-1234567",
+            "",
+        ] {
             assert!(!passport_valid(number), "{number}");
         }
     }
@@ -74,14 +85,31 @@ mod tests {
 
     #[test]
     fn travel_permits_accepted() {
-        for number in ["H12345678", "M12345678", "H1234567801", "12345678", "C12345678", "CA1234567", "W12345678"] {
+        for number in [
+            "H12345678",
+            "M12345678",
+            "H1234567801",
+            "12345678",
+            "C12345678",
+            "CA1234567",
+            "W12345678",
+        ] {
             assert!(travel_permit_valid(number), "{number}");
         }
     }
 
     #[test]
     fn travel_permits_rejected() {
-        for number in ["H1234567", "H123456789", "CI1234567", "1234567", "123456789", "E12345678", "h12345678", ""] {
+        for number in [
+            "H1234567",
+            "H123456789",
+            "CI1234567",
+            "1234567",
+            "123456789",
+            "E12345678",
+            "h12345678",
+            "",
+        ] {
             assert!(!travel_permit_valid(number), "{number}");
         }
     }

@@ -13,21 +13,24 @@ mod text;
 mod vehicle;
 
 pub use checksum::{
-    bank_card_valid, credit_code_check_char, credit_code_valid, imei_valid, luhn_check_digit, luhn_valid,
+    bank_card_valid, credit_code_check_char, credit_code_valid, imei_valid, luhn_check_digit,
+    luhn_valid,
 };
 pub use date::{birth_date_plausible, parse_date};
 pub use document::{passport_valid, travel_permit_valid};
 pub use network::{email_valid, geo_location_valid, ip_valid, normalise_email};
 pub use phone::{landline_valid, mobile_valid, normalise_landline, normalise_mobile};
 pub use resident_id::{
-    EARLIEST_BIRTH_DATE, ResidentIdError, check_resident_id, is_province_code, normalise_resident_id,
-    resident_id_birth_date, resident_id_check_char, upgrade_resident_id_15,
+    EARLIEST_BIRTH_DATE, ResidentIdError, check_resident_id, is_province_code,
+    normalise_resident_id, resident_id_birth_date, resident_id_check_char, upgrade_resident_id_15,
 };
 pub use text::{
-    fold_width, has_lost_precision, is_masked, is_null_placeholder, is_one_repeated_digit, is_scientific_notation,
-    strip_text_guard, to_half_width,
+    fold_width, has_lost_precision, is_masked, is_null_placeholder, is_one_repeated_digit,
+    is_scientific_notation, strip_text_guard, to_half_width,
 };
-pub use vehicle::{VinCheck, check_vin, licence_plate_valid, normalise_compact_upper, vin_check_char};
+pub use vehicle::{
+    VinCheck, check_vin, licence_plate_valid, normalise_compact_upper, vin_check_char,
+};
 
 use std::borrow::Cow;
 
@@ -56,10 +59,22 @@ mod tests {
 
     #[test]
     fn digits_kept_from_grouped_numbers() {
-        assert_eq!(normalise_digits("6222 0210 0000 0000 017").as_deref(), Some("6222021000000000017"));
-        assert_eq!(normalise_digits("6222-0210-0000-0000-017").as_deref(), Some("6222021000000000017"));
-        assert_eq!(normalise_digits("４１１１１１１１１１１１１１１１").as_deref(), Some("4111111111111111"));
-        assert!(matches!(normalise_digits("4111111111111111"), Some(Cow::Borrowed(_))));
+        assert_eq!(
+            normalise_digits("6222 0210 0000 0000 017").as_deref(),
+            Some("6222021000000000017")
+        );
+        assert_eq!(
+            normalise_digits("6222-0210-0000-0000-017").as_deref(),
+            Some("6222021000000000017")
+        );
+        assert_eq!(
+            normalise_digits("４１１１１１１１１１１１１１１１").as_deref(),
+            Some("4111111111111111")
+        );
+        assert!(matches!(
+            normalise_digits("4111111111111111"),
+            Some(Cow::Borrowed(_))
+        ));
         assert_eq!(normalise_digits("6.222E+18"), None);
         assert_eq!(normalise_digits("6222*0210"), None);
     }

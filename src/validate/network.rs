@@ -22,7 +22,9 @@ fn local_part_valid(local: &str) -> bool {
     let bytes = local.as_bytes();
     !bytes.is_empty()
         && bytes.len() <= 64
-        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || LOCAL_PART_SYMBOLS.contains(b))
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || LOCAL_PART_SYMBOLS.contains(b))
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
@@ -44,7 +46,9 @@ fn label_valid(label: &str) -> bool {
     let bytes = label.as_bytes();
     !bytes.is_empty()
         && bytes.len() <= 63
-        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
         && !label.starts_with('-')
         && !label.ends_with('-')
 }
@@ -76,14 +80,18 @@ const LATITUDE: std::ops::RangeInclusive<f64> = 0.8293..=55.8271;
 const MIN_DECIMALS: usize = 3;
 
 fn decimal_places(number: &str) -> usize {
-    number.split_once('.').map_or(0, |(_, fraction)| fraction.len())
+    number
+        .split_once('.')
+        .map_or(0, |(_, fraction)| fraction.len())
 }
 
 fn parse_coordinate(text: &str) -> Option<(f64, usize)> {
     let text = text.trim();
     let bytes = text.as_bytes();
     let plain = !bytes.is_empty()
-        && bytes.iter().all(|b| b.is_ascii_digit() || *b == b'.' || *b == b'-' || *b == b'+');
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_digit() || *b == b'.' || *b == b'-' || *b == b'+');
     if !plain {
         return None;
     }
@@ -115,7 +123,8 @@ pub fn geo_location_valid(value: &str) -> bool {
         }),
         [first, second] => match (parse_coordinate(first), parse_coordinate(second)) {
             (Some((a, _)), Some((b, _))) => {
-                (LONGITUDE.contains(&a) && LATITUDE.contains(&b)) || (LATITUDE.contains(&a) && LONGITUDE.contains(&b))
+                (LONGITUDE.contains(&a) && LATITUDE.contains(&b))
+                    || (LATITUDE.contains(&a) && LONGITUDE.contains(&b))
             }
             _ => false,
         },
@@ -174,16 +183,36 @@ mod tests {
 
     #[test]
     fn email_normalised_to_lower_case() {
-        assert_eq!(normalise_email(" Zhang.San@Example.COM "), "zhang.san@example.com");
-        assert!(matches!(normalise_email("zhang@example.com"), Cow::Borrowed(_)));
+        assert_eq!(
+            normalise_email(" Zhang.San@Example.COM "),
+            "zhang.san@example.com"
+        );
+        assert!(matches!(
+            normalise_email("zhang@example.com"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]
     fn ip_addresses() {
-        for address in ["192.168.1.10", "10.0.0.1", "::1", "2001:db8::8a2e:370:7334", " 8.8.8.8 "] {
+        for address in [
+            "192.168.1.10",
+            "10.0.0.1",
+            "::1",
+            "2001:db8::8a2e:370:7334",
+            " 8.8.8.8 ",
+        ] {
             assert!(ip_valid(address), "{address}");
         }
-        for address in ["256.1.1.1", "192.168.1", "192.168.01.1", "1.2.3.4.5", "abc", "2001:db8:::1", ""] {
+        for address in [
+            "256.1.1.1",
+            "192.168.1",
+            "192.168.01.1",
+            "1.2.3.4.5",
+            "abc",
+            "2001:db8:::1",
+            "",
+        ] {
             assert!(!ip_valid(address), "{address}");
         }
     }
@@ -205,7 +234,13 @@ mod tests {
 
     #[test]
     fn coordinate_pairs_outside_china() {
-        for value in ["-74.0060,40.7128", "2.3522,48.8566", "116.39,60.1", "150.1,39.9", "39.9,39.9"] {
+        for value in [
+            "-74.0060,40.7128",
+            "2.3522,48.8566",
+            "116.39,60.1",
+            "150.1,39.9",
+            "39.9,39.9",
+        ] {
             assert!(!geo_location_valid(value), "{value}");
         }
     }

@@ -29,7 +29,11 @@ fn is_phone_separator(c: char) -> bool {
 /// Collects the digits of `text` (full-width folded), allowing separators anywhere and one
 /// leading `+`; `None` when any other character occurs or there are too many digits.
 fn collect_digits(text: &str) -> Option<PhoneDigits> {
-    let mut digits = PhoneDigits { buffer: [0; MAX_DIGITS], len: 0, plus: false };
+    let mut digits = PhoneDigits {
+        buffer: [0; MAX_DIGITS],
+        len: 0,
+        plus: false,
+    };
     for c in text.chars().map(fold_width) {
         if c.is_ascii_digit() {
             *digits.buffer.get_mut(digits.len)? = c as u8;
@@ -45,8 +49,18 @@ fn collect_digits(text: &str) -> Option<PhoneDigits> {
 
 /// Removes the `.0` that a number cell leaves on digits (`17700001406.0`).
 fn strip_float_tail(text: &str) -> &str {
-    match text.strip_suffix(".0").or_else(|| text.strip_suffix("．０")) {
-        Some(head) if head.chars().last().is_some_and(|c| fold_width(c).is_ascii_digit()) => head,
+    match text
+        .strip_suffix(".0")
+        .or_else(|| text.strip_suffix("．０"))
+    {
+        Some(head)
+            if head
+                .chars()
+                .last()
+                .is_some_and(|c| fold_width(c).is_ascii_digit()) =>
+        {
+            head
+        }
         _ => text,
     }
 }
@@ -149,7 +163,8 @@ pub fn normalise_landline(value: &str) -> Option<String> {
         return Some(parsed);
     }
     let (head, last_group) = number.rsplit_once(['-', ' '])?;
-    let group_ok = (1..=6).contains(&last_group.len()) && last_group.bytes().all(|b| b.is_ascii_digit());
+    let group_ok =
+        (1..=6).contains(&last_group.len()) && last_group.bytes().all(|b| b.is_ascii_digit());
     if !group_ok {
         return None;
     }
@@ -192,7 +207,10 @@ mod tests {
 
     #[test]
     fn mobile_fast_path_borrows() {
-        assert!(matches!(normalise_mobile("13900001401"), Some(Cow::Borrowed(_))));
+        assert!(matches!(
+            normalise_mobile("13900001401"),
+            Some(Cow::Borrowed(_))
+        ));
     }
 
     #[test]
@@ -216,10 +234,23 @@ mod tests {
 
     #[test]
     fn mobile_digits_validated() {
-        for digits in ["13900001401", "19300001401", "16200001401", "19200001401", "14700001405"] {
+        for digits in [
+            "13900001401",
+            "19300001401",
+            "16200001401",
+            "19200001401",
+            "14700001405",
+        ] {
             assert!(mobile_valid(digits), "{digits}");
         }
-        for digits in ["12900001401", "10900001401", "23900001401", "1390000140", "139000014011", "1390000140a"] {
+        for digits in [
+            "12900001401",
+            "10900001401",
+            "23900001401",
+            "1390000140",
+            "139000014011",
+            "1390000140a",
+        ] {
             assert!(!mobile_valid(digits), "{digits}");
         }
     }

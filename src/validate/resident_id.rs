@@ -50,7 +50,11 @@ pub fn resident_id_check_char(first17: &str) -> Option<char> {
     if bytes.len() != 17 || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let sum: u32 = bytes.iter().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let sum: u32 = bytes
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
     Some(char::from(CHECK_CHARS[(sum % 11) as usize]))
 }
 
@@ -63,7 +67,9 @@ pub fn is_province_code(code: u8) -> bool {
 
 fn two_digits(bytes: &[u8]) -> Option<u8> {
     match bytes {
-        [a, b, ..] if a.is_ascii_digit() && b.is_ascii_digit() => Some((a - b'0') * 10 + (b - b'0')),
+        [a, b, ..] if a.is_ascii_digit() && b.is_ascii_digit() => {
+            Some((a - b'0') * 10 + (b - b'0'))
+        }
         _ => None,
     }
 }
@@ -173,7 +179,10 @@ mod tests {
         assert_eq!(resident_id_check_char("110105198503120119"), None);
         assert_eq!(resident_id_check_char("1101051985031201A"), None);
         assert_eq!(resident_id_check_char(""), None);
-        assert_eq!(resident_id_check_char("１１０１０５１９８５０３１２０"), None);
+        assert_eq!(
+            resident_id_check_char("１１０１０５１９８５０３１２０"),
+            None
+        );
     }
 
     #[test]
@@ -193,26 +202,59 @@ mod tests {
 
     #[test]
     fn wrong_check_char_fails() {
-        assert_eq!(check_resident_id("110105198503120118", today()), Err(ResidentIdError::CheckChar));
-        assert_eq!(check_resident_id("440305197811300350", today()), Err(ResidentIdError::CheckChar));
+        assert_eq!(
+            check_resident_id("110105198503120118", today()),
+            Err(ResidentIdError::CheckChar)
+        );
+        assert_eq!(
+            check_resident_id("440305197811300350", today()),
+            Err(ResidentIdError::CheckChar)
+        );
     }
 
     #[test]
     fn unknown_province_fails() {
         // 16 and 99 are not province codes; the check characters are computed correctly.
-        let id = format!("16010519850312011{}", resident_id_check_char("16010519850312011").unwrap());
-        assert_eq!(check_resident_id(&id, today()), Err(ResidentIdError::Division));
-        let id = format!("00010519850312011{}", resident_id_check_char("00010519850312011").unwrap());
-        assert_eq!(check_resident_id(&id, today()), Err(ResidentIdError::Division));
-        let id = format!("99910519850312011{}", resident_id_check_char("99910519850312011").unwrap());
-        assert_eq!(check_resident_id(&id, today()), Err(ResidentIdError::Division));
+        let id = format!(
+            "16010519850312011{}",
+            resident_id_check_char("16010519850312011").unwrap()
+        );
+        assert_eq!(
+            check_resident_id(&id, today()),
+            Err(ResidentIdError::Division)
+        );
+        let id = format!(
+            "00010519850312011{}",
+            resident_id_check_char("00010519850312011").unwrap()
+        );
+        assert_eq!(
+            check_resident_id(&id, today()),
+            Err(ResidentIdError::Division)
+        );
+        let id = format!(
+            "99910519850312011{}",
+            resident_id_check_char("99910519850312011").unwrap()
+        );
+        assert_eq!(
+            check_resident_id(&id, today()),
+            Err(ResidentIdError::Division)
+        );
     }
 
     #[test]
     fn impossible_birth_dates_fail() {
-        for first17 in ["11010519850230011", "11010519851301011", "11010518991231011", "11010519850012011"] {
+        for first17 in [
+            "11010519850230011",
+            "11010519851301011",
+            "11010518991231011",
+            "11010519850012011",
+        ] {
             let id = format!("{first17}{}", resident_id_check_char(first17).unwrap());
-            assert_eq!(check_resident_id(&id, today()), Err(ResidentIdError::BirthDate), "{first17}");
+            assert_eq!(
+                check_resident_id(&id, today()),
+                Err(ResidentIdError::BirthDate),
+                "{first17}"
+            );
         }
     }
 
@@ -221,37 +263,65 @@ mod tests {
         assert_eq!(check_resident_id("830000200002290015", today()), Ok(()));
         let first17 = "11010519000229011";
         let id = format!("{first17}{}", resident_id_check_char(first17).unwrap());
-        assert_eq!(check_resident_id(&id, today()), Err(ResidentIdError::BirthDate));
+        assert_eq!(
+            check_resident_id(&id, today()),
+            Err(ResidentIdError::BirthDate)
+        );
     }
 
     #[test]
     fn future_birth_date_fails() {
         let first17 = "11010520300101011";
         let id = format!("{first17}{}", resident_id_check_char(first17).unwrap());
-        assert_eq!(check_resident_id(&id, today()), Err(ResidentIdError::FutureBirthDate));
+        assert_eq!(
+            check_resident_id(&id, today()),
+            Err(ResidentIdError::FutureBirthDate)
+        );
         let on_day = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
         assert_eq!(check_resident_id(&id, on_day), Ok(()));
     }
 
     #[test]
     fn bad_shapes_fail() {
-        for id in ["11010519850312011", "1101051985031201199", "11010519850312011x", "1101051985031201X9", ""] {
-            assert_eq!(check_resident_id(id, today()), Err(ResidentIdError::Shape), "{id}");
+        for id in [
+            "11010519850312011",
+            "1101051985031201199",
+            "11010519850312011x",
+            "1101051985031201X9",
+            "",
+        ] {
+            assert_eq!(
+                check_resident_id(id, today()),
+                Err(ResidentIdError::Shape),
+                "{id}"
+            );
         }
     }
 
     #[test]
     fn legacy_number_upgrades() {
-        assert_eq!(upgrade_resident_id_15("110105850312011").as_deref(), Some("110105198503120119"));
+        assert_eq!(
+            upgrade_resident_id_15("110105850312011").as_deref(),
+            Some("110105198503120119")
+        );
         assert_eq!(upgrade_resident_id_15("11010585031201"), None);
         assert_eq!(upgrade_resident_id_15("11010585031201A"), None);
     }
 
     #[test]
     fn normalise_raises_x_and_upgrades() {
-        assert_eq!(normalise_resident_id("44030519781130035x").as_deref(), Some("44030519781130035X"));
-        assert!(matches!(normalise_resident_id("110105198503120119"), Some(Cow::Borrowed(_))));
-        assert_eq!(normalise_resident_id(" 110105850312011 ").as_deref(), Some("110105198503120119"));
+        assert_eq!(
+            normalise_resident_id("44030519781130035x").as_deref(),
+            Some("44030519781130035X")
+        );
+        assert!(matches!(
+            normalise_resident_id("110105198503120119"),
+            Some(Cow::Borrowed(_))
+        ));
+        assert_eq!(
+            normalise_resident_id(" 110105850312011 ").as_deref(),
+            Some("110105198503120119")
+        );
         assert_eq!(normalise_resident_id("11010519850312011Y"), None);
         assert_eq!(normalise_resident_id("1.10105E+17"), None);
         assert_eq!(normalise_resident_id("110105********0123"), None);
@@ -259,7 +329,10 @@ mod tests {
 
     #[test]
     fn birth_date_read_from_digits() {
-        assert_eq!(resident_id_birth_date("110105198503120119"), NaiveDate::from_ymd_opt(1985, 3, 12));
+        assert_eq!(
+            resident_id_birth_date("110105198503120119"),
+            NaiveDate::from_ymd_opt(1985, 3, 12)
+        );
         assert_eq!(resident_id_birth_date("1101051985"), None);
     }
 }

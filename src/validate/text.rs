@@ -34,7 +34,10 @@ const NULL_PLACEHOLDERS: &[&str] = &[
 /// (`NULL`, `N/A`, `-`, `无`, ...), compared without regard to ASCII case.
 pub fn is_null_placeholder(value: &str) -> bool {
     let trimmed = value.trim();
-    trimmed.is_empty() || NULL_PLACEHOLDERS.iter().any(|p| trimmed.eq_ignore_ascii_case(p))
+    trimmed.is_empty()
+        || NULL_PLACEHOLDERS
+            .iter()
+            .any(|p| trimmed.eq_ignore_ascii_case(p))
 }
 
 /// Characters that only ever stand for hidden characters.
@@ -48,7 +51,10 @@ fn is_mask_letter(c: char) -> bool {
 }
 
 fn is_digit_separator(c: char) -> bool {
-    matches!(c, ' ' | '-' | '(' | ')' | '+' | '（' | '）' | '－' | '＋' | '\u{3000}')
+    matches!(
+        c,
+        ' ' | '-' | '(' | ')' | '+' | '（' | '）' | '－' | '＋' | '\u{3000}'
+    )
 }
 
 /// Returns whether `value` is a partial mask such as `139****1601`, `张*`, `**` or
@@ -129,10 +135,11 @@ pub fn is_scientific_notation(value: &str) -> bool {
 
 /// Returns whether a digit string longer than 15 digits has only zeros after its 15th digit,
 /// the trace of a value that passed through a double-precision number (15 significant
-/// digits) and was written back in full.
+/// digits) and was written back in full. Such a number never starts with 0.
 pub fn has_lost_precision(digits: &str) -> bool {
     let bytes = digits.as_bytes();
     bytes.len() > 15
+        && bytes[0] != b'0'
         && bytes.iter().all(u8::is_ascii_digit)
         && bytes[15..].iter().all(|&b| b == b'0')
 }
@@ -141,7 +148,10 @@ pub fn has_lost_precision(digits: &str) -> bool {
 /// converting them: a leading apostrophe (`'110105...`) and the formula form `="110105..."`.
 pub fn strip_text_guard(value: &str) -> &str {
     let trimmed = value.trim();
-    if let Some(inner) = trimmed.strip_prefix("=\"").and_then(|v| v.strip_suffix('"')) {
+    if let Some(inner) = trimmed
+        .strip_prefix("=\"")
+        .and_then(|v| v.strip_suffix('"'))
+    {
         return inner.trim();
     }
     if let Some(inner) = trimmed.strip_prefix('\'') {
@@ -179,7 +189,9 @@ mod tests {
 
     #[test]
     fn null_placeholders() {
-        for value in ["", "  ", "NULL", "null", "N/A", "#N/A", "-", "无", "暂无", "\t"] {
+        for value in [
+            "", "  ", "NULL", "null", "N/A", "#N/A", "-", "无", "暂无", "\t",
+        ] {
             assert!(is_null_placeholder(value), "{value:?}");
         }
         for value in ["0", "张三", "无锡", "nullable", "13900001401"] {
@@ -240,10 +252,25 @@ mod tests {
 
     #[test]
     fn scientific_notation_detected() {
-        for value in ["1.10105E+17", "6.222E+18", "6.222e18", "1E+17", " 1.1E-3 ", "-2.5e+10"] {
+        for value in [
+            "1.10105E+17",
+            "6.222E+18",
+            "6.222e18",
+            "1E+17",
+            " 1.1E-3 ",
+            "-2.5e+10",
+        ] {
             assert!(is_scientific_notation(value), "{value}");
         }
-        for value in ["110105198503120119", "1.5", "E+17", "1.1E", "1.1E+", "12e3x", "e5"] {
+        for value in [
+            "110105198503120119",
+            "1.5",
+            "E+17",
+            "1.1E",
+            "1.1E+",
+            "12e3x",
+            "e5",
+        ] {
             assert!(!is_scientific_notation(value), "{value}");
         }
     }
@@ -255,12 +282,19 @@ mod tests {
         assert!(!has_lost_precision("110105198503120119"));
         assert!(!has_lost_precision("622202100000000000"[..15].as_ref()));
         assert!(!has_lost_precision("11010519850312000X"));
+        assert!(!has_lost_precision("000000000000000000"));
     }
 
     #[test]
     fn text_guards_stripped() {
-        assert_eq!(strip_text_guard("'110105198503120119"), "110105198503120119");
-        assert_eq!(strip_text_guard("=\"110105198503120119\""), "110105198503120119");
+        assert_eq!(
+            strip_text_guard("'110105198503120119"),
+            "110105198503120119"
+        );
+        assert_eq!(
+            strip_text_guard("=\"110105198503120119\""),
+            "110105198503120119"
+        );
         assert_eq!(strip_text_guard("  13900001401 "), "13900001401");
         assert_eq!(strip_text_guard("=SUM(A1)"), "=SUM(A1)");
     }

@@ -66,7 +66,11 @@ pub enum VinCheck {
 /// serial or order numbers would otherwise pass one time in eleven.
 pub fn check_vin(vin: &str) -> VinCheck {
     let bytes = vin.as_bytes();
-    if bytes.len() != 17 || !bytes.iter().all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
+    if bytes.len() != 17
+        || !bytes
+            .iter()
+            .all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    {
         return VinCheck::Invalid;
     }
     if bytes.iter().any(|&b| vin_value(b).is_none()) {
@@ -86,9 +90,9 @@ pub fn check_vin(vin: &str) -> VinCheck {
 /// raised, and spaces, dashes and middle dots removed (`京A·12345` → `京A12345`).
 pub fn normalise_compact_upper(value: &str) -> Cow<'_, str> {
     let trimmed = value.trim();
-    let already_compact = trimmed
-        .bytes()
-        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || (b >= 0x80 && !is_separator_lead(b)));
+    let already_compact = trimmed.bytes().all(|b| {
+        b.is_ascii_uppercase() || b.is_ascii_digit() || (b >= 0x80 && !is_separator_lead(b))
+    });
     if already_compact {
         return Cow::Borrowed(trimmed);
     }
@@ -186,23 +190,52 @@ mod tests {
     fn compact_upper_form() {
         assert_eq!(normalise_compact_upper(" 京A·12345 "), "京A12345");
         assert_eq!(normalise_compact_upper("粤b 12345"), "粤B12345");
-        assert_eq!(normalise_compact_upper("lsvau218xn2183294"), "LSVAU218XN2183294");
+        assert_eq!(
+            normalise_compact_upper("lsvau218xn2183294"),
+            "LSVAU218XN2183294"
+        );
         assert_eq!(normalise_compact_upper("Ｅ１２３４５６７８"), "E12345678");
         assert_eq!(normalise_compact_upper("E-1234 5678"), "E12345678");
-        assert!(matches!(normalise_compact_upper("京A12345"), Cow::Borrowed(_)));
-        assert!(matches!(normalise_compact_upper("E12345678"), Cow::Borrowed(_)));
+        assert!(matches!(
+            normalise_compact_upper("京A12345"),
+            Cow::Borrowed(_)
+        ));
+        assert!(matches!(
+            normalise_compact_upper("E12345678"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]
     fn plates_accepted() {
-        for plate in ["京A12345", "沪B1C2D3", "京AD12345", "粤BFA1234", "辽D46234F", "京A1234挂", "粤Z1234港", "沪A0001领", "使A12345"] {
+        for plate in [
+            "京A12345",
+            "沪B1C2D3",
+            "京AD12345",
+            "粤BFA1234",
+            "辽D46234F",
+            "京A1234挂",
+            "粤Z1234港",
+            "沪A0001领",
+            "使A12345",
+        ] {
             assert!(licence_plate_valid(plate), "{plate}");
         }
     }
 
     #[test]
     fn plates_rejected() {
-        for plate in ["京I12345", "京A1234", "京A123456", "A12345", "北A12345", "京AO1234", "京A12345挂", "京AD1234Z", "京AZ12345"] {
+        for plate in [
+            "京I12345",
+            "京A1234",
+            "京A123456",
+            "A12345",
+            "北A12345",
+            "京AO1234",
+            "京A12345挂",
+            "京AD1234Z",
+            "京AZ12345",
+        ] {
             assert!(!licence_plate_valid(plate), "{plate}");
         }
     }
