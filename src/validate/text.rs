@@ -35,10 +35,14 @@ const NULL_PLACEHOLDERS: &[&str] = &[
 pub fn is_null_placeholder(value: &str) -> bool {
     let trimmed = value.trim();
     trimmed.is_empty()
-        || NULL_PLACEHOLDERS
-            .iter()
-            .any(|p| trimmed.eq_ignore_ascii_case(p))
+        || (trimmed.len() <= MAX_PLACEHOLDER_BYTES
+            && NULL_PLACEHOLDERS
+                .iter()
+                .any(|p| trimmed.eq_ignore_ascii_case(p)))
 }
+
+/// Byte length of the longest entry of `NULL_PLACEHOLDERS`.
+const MAX_PLACEHOLDER_BYTES: usize = 6;
 
 /// Characters that only ever stand for hidden characters.
 fn is_mask_char(c: char) -> bool {
@@ -65,10 +69,18 @@ fn is_digit_separator(c: char) -> bool {
 /// character, so the final X of a resident ID number stays unmasked.
 pub fn is_masked(value: &str) -> bool {
     let trimmed = value.trim();
-    if trimmed.chars().any(is_mask_char) {
+    if trimmed.is_ascii() {
+        // Fast path for the common case: only `*`, `X` and `x` can mask ASCII text.
+        let bytes = trimmed.as_bytes();
+        if bytes.contains(&b'*') {
+            return true;
+        }
+        if !bytes.iter().any(|&b| b == b'X' || b == b'x') {
+            return false;
+        }
+    } else if trimmed.chars().any(is_mask_char) {
         return true;
-    }
-    if !trimmed.chars().any(is_mask_letter) {
+    } else if !trimmed.chars().any(is_mask_letter) {
         return false;
     }
     let mut has_digit = false;
@@ -197,6 +209,12 @@ mod tests {
         for value in ["0", "张三", "无锡", "nullable", "13900001401"] {
             assert!(!is_null_placeholder(value), "{value:?}");
         }
+    }
+
+    #[test]
+    fn placeholder_limit_covers_list() {
+        let longest = NULL_PLACEHOLDERS.iter().map(|p| p.len()).max();
+        assert_eq!(longest, Some(MAX_PLACEHOLDER_BYTES));
     }
 
     #[test]
