@@ -526,7 +526,8 @@ fn header_scores_rank_match_kinds() {
     let native = best_score(&pack, "JG");
     assert!(token < 1.0, "token match {token}");
     assert!(role < token, "role prefix {role} vs token {token}");
-    assert!(native > 0.0 && native < 1.0, "JG {native}");
+    assert!(native > 0.0, "JG {native}");
+    assert!(native < 1.0, "JG {native}");
     assert!(best_score(&pack, "申请人姓名") < 1.0);
 }
 
@@ -833,4 +834,49 @@ fn shipped_files_load_from_directory() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("patterns/elements");
     let pack = ElementPack::load_dir(&dir).expect("shipped directory loads");
     assert_eq!(pack.elements.len(), self::pack().elements.len());
+}
+
+// ---- Robustness ----
+
+/// Characters that exercise byte boundaries and every validator's alphabet.
+const ALPHABET: &[char] = &[
+    '0', '1', '3', '8', '9', 'X', 'x', 'E', 'L', 'a', '*', '+', '-', '.', '(', ')', ' ', '@', '年',
+    '月', '日', '京', '族', '１', '＋', 'é', '·', ',', 'e', ':', 'T', '转',
+];
+
+/// Generates deterministic pseudo-random strings (xorshift64) over `ALPHABET`.
+fn arbitrary_strings(count: usize) -> Vec<String> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..count)
+        .map(|_| {
+            let len = (next() % 24) as usize;
+            (0..len)
+                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn arbitrary_text_never_panics() {
+    let pack = pack();
+    for text in arbitrary_strings(3000) {
+        for element in &pack.elements {
+            let class = element.classify(&text);
+            let key = element.link_key(&text);
+            assert!(
+                key.is_none() || class == ValueClass::Valid,
+                "{}: key from {class:?}",
+                element.id
+            );
+            let _ = element.birth_date(&text);
+        }
+        let _ = pack.match_header(&text);
+    }
 }

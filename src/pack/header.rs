@@ -82,9 +82,9 @@ fn is_cjk_punctuation(c: char) -> bool {
     )
 }
 
-/// Splits text into lowercase ASCII tokens: runs of letters and digits, split further at
-/// camelCase boundaries (`plateNo` → plate, no; `IDCard` → id, card) and between letters and
-/// digits. Tokens of digits only are dropped (`address2` → address).
+/// Splits text into lowercase ASCII tokens. Runs of letters and digits are split further at
+/// camelCase boundaries (`plateNo` becomes plate, no and `IDCard` becomes id, card) and
+/// between letters and digits. Tokens of digits only are dropped (`address2` → address).
 pub(super) fn tokenize(text: &str) -> Vec<String> {
     let folded = to_half_width(text);
     let mut tokens = Vec::new();
@@ -182,7 +182,7 @@ impl NormalisedHeader {
     }
 }
 
-/// Where a hit lies: byte range in the Chinese form, or token range.
+/// Kind of range a hit covers: bytes of the Chinese form, or header tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Space {
     Hanzi,

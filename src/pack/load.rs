@@ -476,10 +476,16 @@ mod tests {
         // The built-in samples were all born before 2005.
         let today = NaiveDate::from_ymd_opt(2005, 1, 1).expect("valid date");
         let pack = load_builtin(today).expect("built-in pack loads");
-        let id = pack.index_of("resident_id").map(|i| &pack.elements[i]).expect("resident_id");
+        let id = pack
+            .index_of("resident_id")
+            .map(|i| &pack.elements[i])
+            .expect("resident_id");
         assert_eq!(id.classify("51010720010209018X"), ValueClass::Valid);
         assert_eq!(id.classify("610102201001010028"), ValueClass::Invalid);
-        let birth = pack.index_of("birth_date").map(|i| &pack.elements[i]).expect("birth_date");
+        let birth = pack
+            .index_of("birth_date")
+            .map(|i| &pack.elements[i])
+            .expect("birth_date");
         assert_eq!(birth.classify("2004-12-31"), ValueClass::Valid);
         assert_eq!(birth.classify("2005-01-02"), ValueClass::Invalid);
     }

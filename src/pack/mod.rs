@@ -61,9 +61,9 @@ pub struct HeaderMatch {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ValueCheck {
     pub class: ValueClass,
-    /// For a `Valid` value: the element's strength, or less when this value proves less (a
-    /// VIN outside China whose optional check digit does not match is `Pattern`; a gender
-    /// code such as `1` is `None`). `None` for every other class.
+    /// The element's strength for a `Valid` value, or less when this value proves less. A
+    /// VIN outside China whose optional check digit does not match is `Pattern`, and a
+    /// gender code such as `1` is `None`. Every other class has `None`.
     pub strength: ValueStrength,
 }
 

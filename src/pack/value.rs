@@ -63,7 +63,7 @@ impl Validator {
             .join(", ")
     }
 
-    /// How strongly a value that passes proves the element.
+    /// Returns the strength of the evidence that a passing value gives.
     pub fn strength(self) -> ValueStrength {
         match self {
             Validator::ResidentId

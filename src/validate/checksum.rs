@@ -83,7 +83,7 @@ pub fn credit_code_check_char(first17: &str) -> Option<char> {
 /// a six-digit division code at positions 3–8, and the check character.
 pub fn credit_code_valid(code: &str) -> bool {
     let bytes = code.as_bytes();
-    if bytes.len() != 18 || !bytes[2..8].iter().all(u8::is_ascii_digit) {
+    if bytes.len() != 18 || !code.is_ascii() || !bytes[2..8].iter().all(u8::is_ascii_digit) {
         return false;
     }
     match (
@@ -183,6 +183,7 @@ mod tests {
             assert!(credit_code_valid(code), "{code}");
         }
         for code in [
+            "91110105MA01B2C3é",
             "91110105MA01B2C3DM",
             "91110105MA01B2C3D",
             "911A0105MA01B2C3DL",

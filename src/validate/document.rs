@@ -5,9 +5,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-/// PRC passports (ordinary E + 8 digits or E + letter + 7 digits, older G + 8, diplomatic
-/// DE, service SE, public affairs PE + 7), Hong Kong SAR (K + 8, KJ + 7), Macau SAR
-/// (MA or MB + 7), and the common foreign shape of one or two letters and 6–8 digits.
+/// Passport numbers. PRC ordinary passports are E + 8 digits or E + letter + 7 digits (older
+/// G + 8), diplomatic, service and public affairs passports DE, SE or PE + 7 digits. Hong Kong
+/// SAR passports are K + 8 or KJ + 7, Macau SAR passports MA or MB + 7. Foreign passports
+/// commonly have one or two letters and 6–8 digits.
 static PASSPORT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         "(?-u)^(?:E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8}|[DSP]E[0-9]{7}|K[0-9]{8}|KJ[0-9]{7}\
@@ -16,9 +17,10 @@ static PASSPORT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("passport pattern is a valid regex")
 });
 
-/// Mainland travel permits for Hong Kong and Macau residents (H or M + 8 digits, sometimes
-/// followed by a 2-digit issue count), for Taiwan residents (8 digits), and exit-entry
-/// permits to Hong Kong and Macau (C + 8 digits, C + letter + 7 digits, older W + 8 digits).
+/// Travel permit numbers. Permits for Hong Kong and Macau residents are H or M + 8 digits,
+/// sometimes followed by a 2-digit issue count, and permits for Taiwan residents 8 digits.
+/// Exit-entry permits to Hong Kong and Macau are C + 8 digits or C + letter + 7 digits
+/// (older W + 8 digits).
 static TRAVEL_PERMIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         "(?-u)^(?:[HM][0-9]{8}(?:[0-9]{2})?|[0-9]{8}|C[0-9]{8}|C[A-HJ-NP-Z][0-9]{7}|W[0-9]{8})$",

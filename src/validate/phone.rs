@@ -26,8 +26,9 @@ fn is_phone_separator(c: char) -> bool {
     c.is_whitespace() || matches!(c, '-' | '(' | ')' | '[' | ']' | '.' | '–' | '—' | '/')
 }
 
-/// Collects the digits of `text` (full-width folded), allowing separators anywhere and one
-/// leading `+`; `None` when any other character occurs or there are too many digits.
+/// Collects the digits of `text` with full-width forms folded, allowing separators anywhere
+/// and one leading `+`. Returns `None` when any other character occurs or there are too
+/// many digits.
 fn collect_digits(text: &str) -> Option<PhoneDigits> {
     let mut digits = PhoneDigits {
         buffer: [0; MAX_DIGITS],
@@ -125,7 +126,7 @@ fn split_landline(national: &str) -> Option<String> {
         [b'0', b'3'..=b'9', ..] => 4,
         _ => return None,
     };
-    let subscriber = &national[area_len..];
+    let subscriber = national.get(area_len..)?;
     let length_ok = match area_len {
         3 => subscriber.len() == 8,
         _ => (7..=8).contains(&subscriber.len()),
@@ -279,6 +280,10 @@ mod tests {
     #[test]
     fn landline_rejects_other_numbers() {
         for raw in [
+            "0",
+            "02",
+            "03",
+            "+86 2",
             "60001402",
             "13900001401",
             "013900001401",

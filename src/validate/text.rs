@@ -113,36 +113,19 @@ pub fn is_masked(value: &str) -> bool {
 /// the form in which spreadsheets write long digit strings after dropping all but 15
 /// significant digits.
 pub fn is_scientific_notation(value: &str) -> bool {
-    let bytes = value.trim().as_bytes();
-    let mut i = 0;
-    if matches!(bytes.first(), Some(b'+' | b'-')) {
-        i += 1;
-    }
-    let mantissa_start = i;
-    while i < bytes.len() && bytes[i].is_ascii_digit() {
-        i += 1;
-    }
-    if i == mantissa_start {
+    let Some((mantissa, exponent)) = value.trim().split_once(['e', 'E']) else {
         return false;
-    }
-    if i < bytes.len() && bytes[i] == b'.' {
-        i += 1;
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
-            i += 1;
-        }
-    }
-    if i >= bytes.len() || !matches!(bytes[i], b'e' | b'E') {
-        return false;
-    }
-    i += 1;
-    if matches!(bytes.get(i), Some(b'+' | b'-')) {
-        i += 1;
-    }
-    let exponent_start = i;
-    while i < bytes.len() && bytes[i].is_ascii_digit() {
-        i += 1;
-    }
-    i > exponent_start && i == bytes.len()
+    };
+    let mantissa = mantissa.strip_prefix(['+', '-']).unwrap_or(mantissa);
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+
+    is_digits(whole) && (fraction.is_empty() || is_digits(fraction)) && is_digits(exponent)
+}
+
+/// Returns whether `text` is one or more ASCII digits.
+fn is_digits(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Returns whether a digit string longer than 15 digits has only zeros after its 15th digit,

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-/// ISO 3779 weights for positions 1–17; position 9 holds the check digit.
+/// ISO 3779 weights for positions 1–17. Position 9 is the check digit, so its weight is 0.
 const VIN_WEIGHTS: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
 
 /// Transliterates a VIN character to its value; `None` for characters outside 0–9 and A–Z
@@ -115,9 +115,10 @@ fn is_separator(c: char) -> bool {
     c.is_whitespace() || matches!(c, '-' | '·' | '•' | '・' | '.' | '－' | '\u{3000}')
 }
 
-/// GA 36-2018 plates in compact form: province (or embassy/consulate) character, issuing
-/// authority letter, then an ordinary 5-character serial, a new-energy 6-character serial
-/// (small: energy letter first; large: energy letter last), or 4 characters and a use suffix.
+/// GA 36-2018 plates in compact form. A province (or embassy or consulate) character and an
+/// issuing authority letter come first. Then follows an ordinary 5-character serial, a
+/// new-energy 6-character serial (energy letter first on small vehicles, last on large
+/// ones), or 4 characters and a use suffix such as 挂 (trailer).
 static PLATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         "^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领][A-HJ-NP-Z]\
