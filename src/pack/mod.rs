@@ -1,7 +1,19 @@
 //! Data element definitions: loading, checking and compiling the TOML files in
 //! `patterns/elements/` (embedded as the default pack).
+//!
+//! Loading reads each file as written (`schema`), compiles every element (`load`) and then
+//! runs each element's own samples against the compiled pack, so a pack that loads is one
+//! whose sample values and sample headers behave as stated. Header matching lives in
+//! `header`, value classification in `value`.
+
+mod header;
+mod load;
+mod schema;
+mod value;
 
 use std::path::Path;
+
+pub use schema::{HeaderPatterns, Samples};
 
 /// The category a data element belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -45,6 +57,16 @@ pub struct HeaderMatch {
     pub score: f32,
 }
 
+/// The class of one value together with the strength of the evidence it gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValueCheck {
+    pub class: ValueClass,
+    /// The element's strength for a `Valid` value, or less when this value proves less. A
+    /// VIN outside China whose optional check digit does not match is `Pattern`, and a
+    /// gender code such as `1` is `None`. Every other class has `None`.
+    pub strength: ValueStrength,
+}
+
 /// A compiled data element.
 #[derive(Debug)]
 pub struct Element {
@@ -55,13 +77,22 @@ pub struct Element {
     /// Whether values identify a person and link records (a linking key).
     pub linking: bool,
     pub strength: ValueStrength,
+    /// The element's header patterns as written in its file.
+    pub headers: HeaderPatterns,
+    /// The element's sample values and headers as written in its file.
+    pub samples: Samples,
+    /// Name of the file that defines the element.
+    pub file: String,
     // Compiled patterns, validator and normaliser are private to the pack module.
+    value: value::ValueRules,
+    header: header::ElementHeaders,
 }
 
 /// A checked, compiled set of data elements.
 #[derive(Debug)]
 pub struct ElementPack {
     pub elements: Vec<Element>,
+    header_rules: header::HeaderRules,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,21 +100,33 @@ pub enum PackError {
     #[error("{file}: {message}")]
     Invalid { file: String, message: String },
     #[error("{file}: element {element}: {message}")]
-    Element { file: String, element: String, message: String },
+    Element {
+        file: String,
+        element: String,
+        message: String,
+    },
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 impl ElementPack {
     /// Loads the pack embedded from `patterns/elements/`.
     pub fn builtin() -> Result<ElementPack, PackError> {
-        todo!()
+        load::load_builtin(load::today())
     }
 
     /// Loads every `*.toml` file in `dir` in place of the embedded pack.
     pub fn load_dir(dir: &Path) -> Result<ElementPack, PackError> {
-        let _ = dir;
-        todo!()
+        load::load_dir(dir, load::today())
+    }
+
+    /// Loads a pack from `(file name, TOML text)` pairs, in the given order; the file names
+    /// appear in errors.
+    pub fn from_sources(sources: &[(&str, &str)]) -> Result<ElementPack, PackError> {
+        load::load_sources(sources, load::today())
     }
 
     /// Returns the index of the element with this id.
@@ -94,27 +137,49 @@ impl ElementPack {
     /// Matches a column header (or a schema column name with its comment) against every
     /// element's header patterns, best match first.
     pub fn match_header(&self, header: &str) -> Vec<HeaderMatch> {
-        let _ = header;
-        todo!()
+        header::match_header(self, header)
     }
 }
 
 impl Element {
     /// Classifies one raw value.
     pub fn classify(&self, value: &str) -> ValueClass {
-        let _ = value;
-        todo!()
+        self.check(value).class
+    }
+
+    /// Classifies one raw value and rates the evidence it gives for this element.
+    pub fn check(&self, value: &str) -> ValueCheck {
+        self.value.evaluate(value, self.strength).0
     }
 
     /// Returns the normalised linking key of a valid value of a linking element.
     pub fn link_key(&self, value: &str) -> Option<String> {
-        let _ = value;
-        todo!()
+        if !self.linking {
+            return None;
+        }
+        match self.value.evaluate(value, self.strength) {
+            (
+                ValueCheck {
+                    class: ValueClass::Valid,
+                    ..
+                },
+                Some(canonical),
+            ) => Some(canonical.into_owned()),
+            _ => None,
+        }
     }
 
     /// Returns the birth date that a valid value carries (resident ID, birth date).
     pub fn birth_date(&self, value: &str) -> Option<chrono::NaiveDate> {
-        let _ = value;
-        todo!()
+        match self.value.evaluate(value, self.strength) {
+            (
+                ValueCheck {
+                    class: ValueClass::Valid,
+                    ..
+                },
+                Some(canonical),
+            ) => self.value.birth_date(&canonical),
+            _ => None,
+        }
     }
 }
