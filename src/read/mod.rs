@@ -1,6 +1,17 @@
 //! Readers for every input family (delimited text, spreadsheets, schema files), all yielding
 //! tables of cells to a `TableVisitor`.
 
+mod cells;
+mod decode;
+mod json_schema;
+mod ole;
+mod sheet;
+mod sheet_stream;
+mod sniff;
+mod sql;
+mod sql_lexer;
+mod text;
+
 use std::path::Path;
 
 /// File format identified from content and extension.
@@ -126,14 +137,30 @@ pub enum ReadError {
 }
 
 /// Reads `path` as `format`, passing every table to `visitor`.
+///
+/// Problems that stop the whole file before any table is visited (unreadable, empty,
+/// encrypted, corrupt, unsupported format) are returned as `Err`. Problems inside a table
+/// (a row, a sheet, a limit reached part-way) arrive as `Err` items of that table's row
+/// iterator and the reader goes on where it can, so a file with any `Err` item is only
+/// partly read. Nothing in here panics on file content; a panic inside a dependency
+/// becomes `ReadError::Corrupt`.
 pub fn read_file(
     path: &Path,
     format: Format,
     limits: &Limits,
     visitor: &mut dyn TableVisitor,
 ) -> Result<FileRead, ReadError> {
-    let _ = (path, format, limits, visitor);
-    todo!("readers")
+    match format {
+        Format::Csv | Format::Tsv | Format::Txt => text::read_delimited(path, format, limits, visitor),
+        Format::Xlsx | Format::Xlsm | Format::Xlsb | Format::Xls | Format::Ods => {
+            sheet::read_workbook(path, format, limits, visitor)
+        }
+        Format::Sql => sql::read_sql(path, limits, visitor),
+        Format::JsonSchema => json_schema::read_json_schema(path, limits, visitor),
+        Format::Unknown => Err(ReadError::Unsupported(
+            "unknown file format: export it as CSV or XLSX and scan again".to_string(),
+        )),
+    }
 }
 
 /// Result of sniffing a file's first bytes.
@@ -147,6 +174,27 @@ pub struct Sniffed {
 /// Identifies a file's format from its first bytes (magic numbers, BOM, text sniffing) and
 /// its extension.
 pub fn sniff_format(head: &[u8], extension: Option<&str>) -> Sniffed {
-    let _ = (head, extension);
-    todo!("sniffing")
+    sniff::sniff(head, extension)
+}
+
+/// Runs `f`, turning a panic inside it into `ReadError::Corrupt`.
+///
+/// Only dependency calls that parse file content go through here (calamine). A malformed
+/// workbook can reach an indexing or arithmetic panic inside calamine 0.38, and one bad
+/// file must not end a scan of thousands. `AssertUnwindSafe` is sound because the caller
+/// drops the workbook or cell reader after an `Err` from here and never looks at its
+/// state again. An allocation failure aborts the process and cannot be caught, which is
+/// why `sheet` checks sizes before calamine allocates.
+pub(crate) fn catch_dependency_panic<T>(
+    operation: &str,
+    f: impl FnOnce() -> Result<T, ReadError>,
+) -> Result<T, ReadError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        // The panic message is left out because a string-slicing panic quotes the text
+        // it sliced, which can be a cell value.
+        Err(_) => Err(ReadError::Corrupt(format!(
+            "reader failed: the spreadsheet library panicked while {operation}; the file is probably damaged: open it in Excel and export it again"
+        ))),
+    }
 }
