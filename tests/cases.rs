@@ -5,8 +5,24 @@ mod common;
 
 use common::*;
 
+/// Scans the inputs that the case's expected.json lists (not the expected.json itself).
 fn scan_case(name: &str) -> (i32, serde_json::Value) {
-    scan_json(&fixture("cases").join(name), &[])
+    let folder = fixture("cases").join(name);
+    let expected: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(folder.join("expected.json")).expect("expected.json is readable"),
+    )
+    .expect("expected.json is JSON");
+    let inputs: Vec<String> = expected["inputs"]
+        .as_array()
+        .expect("expected.json lists its inputs")
+        .iter()
+        .map(|input| folder.join(input.as_str().unwrap_or_default()).display().to_string())
+        .collect();
+    let (first, rest) = inputs.split_first().expect("at least one input");
+    let mut extra: Vec<&str> = rest.iter().map(String::as_str).collect();
+    extra.push("--date");
+    extra.push(AS_OF);
+    scan_json(std::path::Path::new(first), &extra)
 }
 
 #[test]
