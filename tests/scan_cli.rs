@@ -1,0 +1,233 @@
+//! End-to-end runs of the binary on temporary directory trees: report fields, exit codes,
+//! linking across files, decoys, and that no raw value is printed.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use exportscan::validate::{credit_code_check_char, resident_id_check_char};
+
+/// Builds a valid synthetic resident ID from a 6-digit area code, a birth date and a
+/// 3-digit sequence.
+fn resident_id(area: &str, birth: &str, sequence: &str) -> String {
+    let first17 = format!("{area}{birth}{sequence}");
+    let check = resident_id_check_char(&first17).expect("17 digits");
+    format!("{first17}{check}")
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("temporary file is writable");
+}
+
+#[test]
+fn report_has_the_documented_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = resident_id("110105", "19850312", "011");
+    write(dir.path(), "a.csv", &format!("姓名,身份证号,手机号\n张三,{id},13900000101\n"));
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["as_of"], AS_OF);
+    let file = file(&report, "a.csv");
+    for field in ["path", "format", "encoding", "status", "problem", "tables"] {
+        assert!(file.get(field).is_some(), "files[].{field}");
+    }
+    let table = table(file, None);
+    for field in ["name", "visibility", "header_row", "rows", "columns"] {
+        assert!(table.get(field).is_some(), "tables[].{field}");
+    }
+    let column = column(table, "1");
+    for field in [
+        "index", "letter", "header", "element", "category", "masked", "confidence", "non_empty",
+        "valid",
+    ] {
+        assert!(column.get(field).is_some(), "columns[].{field}");
+    }
+    for field in
+        ["total", "sensitive", "unlinked_records", "minors_under_14", "conflicts", "by_element"]
+    {
+        assert!(report["individuals"].get(field).is_some(), "individuals.{field}");
+    }
+    assert_eq!(report["decision"]["outcome"], "filing");
+    let reason = &report["decision"]["reasons"][0];
+    for field in ["rule", "metric", "count", "threshold"] {
+        assert!(reason.get(field).is_some(), "decision.reasons[].{field}");
+    }
+}
+
+#[test]
+fn keys_link_people_across_files_and_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = resident_id("310104", "19900725", "031");
+    let legacy = "310104900725031";
+    write(dir.path(), "members.csv", &format!("姓名,身份证号,手机号\n李四,{id},13900000102\n"));
+    write(dir.path(), "orders.csv", "customer,mobile\n李四,+86 139-0000-0102\n");
+    write(dir.path(), "legacy.tsv", &format!("name\tid_card_no\n李四\t{legacy}\n"));
+    let (_, report) = scan_json(dir.path(), &[]);
+    assert_eq!(individuals(&report, "total"), 1);
+    assert_eq!(individuals(&report, "sensitive"), 1);
+}
+
+#[test]
+fn different_ids_sharing_a_phone_are_two_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = resident_id("110105", "19850312", "011");
+    let second = resident_id("440305", "19781130", "035");
+    write(
+        dir.path(),
+        "a.csv",
+        &format!("姓名,身份证号,手机号\n张三,{first},13900000101\n李四,{second},13900000101\n"),
+    );
+    let (_, report) = scan_json(dir.path(), &[]);
+    assert_eq!(individuals(&report, "total"), 2);
+    assert_eq!(individuals(&report, "conflicts"), 1);
+}
+
+#[test]
+fn children_under_14_are_sensitive() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.csv", "姓名,出生日期,手机号\n小明,2015-03-01,13900000103\n王五,1980-01-01,13900000104\n");
+    let (_, report) = scan_json(dir.path(), &[]);
+    assert_eq!(individuals(&report, "minors_under_14"), 1);
+    assert_eq!(individuals(&report, "sensitive"), 1);
+    assert_eq!(individuals(&report, "total"), 2);
+}
+
+#[test]
+fn decoy_columns_are_not_personal_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("order_no,created_at,barcode,amount,supplier_code,mobile\n");
+    for i in 0..100u64 {
+        // Every tenth order number passes the ID checksum by construction.
+        let order = if i % 10 == 0 {
+            resident_id("110105", "19850312", &format!("{:03}", i))
+        } else {
+            format!("20240501{:010}", i * 7919)
+        };
+        let stamp = 1_714_521_600_000u64 + i * 1000;
+        let first17 = format!("91110000{:09}", 600_000_000 + i);
+        let credit = format!("{first17}{}", credit_code_check_char(&first17).unwrap());
+        text.push_str(&format!(
+            "{order},{stamp},690123456789{},{}.50,{credit},139{:08}\n",
+            i % 10,
+            i * 3,
+            i
+        ));
+    }
+    write(dir.path(), "orders.csv", &text);
+    let (_, report) = scan_json(dir.path(), &[]);
+    let table = table(file(&report, "orders.csv"), None);
+    assert_eq!(element(column(table, "order_no")), None);
+    assert_eq!(element(column(table, "created_at")), None);
+    assert_eq!(element(column(table, "barcode")), None);
+    assert_eq!(element(column(table, "amount")), None);
+    assert_eq!(element(column(table, "supplier_code")), Some("org_credit_code"));
+    assert_eq!(column(table, "supplier_code")["category"], "organisation");
+    assert_eq!(element(column(table, "mobile")), Some("mobile_phone"));
+    assert_eq!(individuals(&report, "total"), 100);
+    assert_eq!(individuals(&report, "sensitive"), 0);
+}
+
+#[test]
+fn headerless_file_is_tagged_from_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = resident_id("110105", "19850312", "011");
+    write(dir.path(), "dump.csv", &format!("{id},13900000101\n{id},13900000101\n"));
+    let (_, report) = scan_json(dir.path(), &[]);
+    let table = table(file(&report, "dump.csv"), None);
+    assert_eq!(table["header_row"], serde_json::Value::Null);
+    assert_eq!(table["rows"], 2);
+    assert_eq!(element(column(table, "0")), Some("resident_id"));
+    assert_eq!(element(column(table, "1")), Some("mobile_phone"));
+    assert_eq!(individuals(&report, "total"), 1);
+}
+
+#[test]
+fn no_raw_value_is_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = resident_id("110105", "19850312", "011");
+    write(dir.path(), "a.csv", &format!("姓名,身份证号,手机号,email\n张三丰,{id},13900000101,zs@example.com\n"));
+    write(dir.path(), "headerless.csv", &format!("{id},13900000101\n"));
+    let path = dir.path().to_str().unwrap();
+    for format in ["text", "json"] {
+        let (_, stdout, stderr) = run(&["scan", path, "--format", format, "-vv"]);
+        for raw in [id.as_str(), "13900000101", "张三丰", "zs@example.com"] {
+            assert!(!stdout.contains(raw), "{format} report prints a raw value");
+            assert!(!stderr.contains(raw), "{format} log prints a raw value");
+        }
+    }
+}
+
+#[test]
+fn exit_codes_follow_the_outcome_and_completeness() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.csv", "姓名,手机号\n张三,13900000101\n");
+    let path = dir.path().to_str().unwrap();
+    assert_eq!(run(&["scan", path]).0, 0);
+    assert_eq!(run(&["scan", path, "--fail-on", "filing"]).0, 0);
+
+    let id = resident_id("110105", "19850312", "011");
+    write(dir.path(), "b.csv", &format!("姓名,身份证号\n张三,{id}\n"));
+    assert_eq!(run(&["scan", path, "--fail-on", "filing"]).0, 10);
+    assert_eq!(run(&["scan", path, "--fail-on", "assessment"]).0, 0);
+
+    write(dir.path(), "broken.xlsx", "PK\u{3}\u{4} not really a zip");
+    assert_eq!(run(&["scan", path]).0, 4);
+    assert_eq!(run(&["scan", "/nonexistent/exportscan-input"]).0, 2);
+    assert_eq!(run(&["scan", path, "--purpose", "holiday"]).0, 2);
+    assert_eq!(run(&["scan", path, "--zone", "beijing-ftz", "--scenario", "no-such"]).0, 2);
+}
+
+#[test]
+fn output_file_is_written_owner_only() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.csv", "姓名,手机号\n张三,13900000101\n");
+    let out = tempfile::tempdir().unwrap();
+    let report_path = out.path().join("report.json");
+    let (code, _, _) = run(&[
+        "scan",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "--output",
+        report_path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
+    assert_eq!(report["individuals"]["total"], 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&report_path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn thread_count_does_not_change_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..6 {
+        write(
+            dir.path(),
+            &format!("f{i}.csv"),
+            &format!("姓名,手机号\n张三,1390000010{i}\n李四,13900000109\n"),
+        );
+    }
+    let path = dir.path().to_str().unwrap();
+    let (_, one, _) = run(&["scan", path, "--format", "json", "--as-of", AS_OF, "--threads", "1"]);
+    let (_, two, _) = run(&["scan", path, "--format", "json", "--as-of", AS_OF, "--threads", "2"]);
+    assert_eq!(one, two);
+}
+
+#[test]
+fn id_numbers_can_be_left_out_of_the_sensitive_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = resident_id("110105", "19850312", "011");
+    write(dir.path(), "a.csv", &format!("姓名,身份证号\n张三,{id}\n"));
+    let (_, report) = scan_json(dir.path(), &["--id-number-sensitive", "false"]);
+    assert_eq!(individuals(&report, "sensitive"), 0);
+    assert_eq!(individuals(&report, "sensitive_id_number_only"), 1);
+    assert_eq!(report["decision"]["outcome"], "exempt");
+}
