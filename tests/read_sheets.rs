@@ -370,6 +370,21 @@ fn xls_with_huge_dimensions_is_rejected() {
 }
 
 #[test]
+fn xls_filepass_record_means_encrypted() {
+    let mut bytes = std::fs::read(fixture("case-11", "legacy.xls")).expect("fixture");
+    // Turn the CODEPAGE record (0x0042, 2 bytes, value 1200) of the workbook globals into
+    // a FILEPASS record (0x002F) with a non-zero encryption type.
+    let marker = [0x42, 0x00, 0x02, 0x00];
+    let position = bytes.windows(4).position(|w| w == marker).expect("the fixture has a CODEPAGE record");
+    bytes[position..position + 2].copy_from_slice(&0x002Fu16.to_le_bytes());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = temp_path(&dir, "locked.xls");
+    std::fs::write(&path, &bytes).expect("temp dir is writable");
+    let (result, _) = read_as(&path, Format::Xls, &Limits::default());
+    assert!(matches!(result, Err(ReadError::Encrypted)), "{result:?}");
+}
+
+#[test]
 fn csv_named_xlsx_is_read_as_text() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = temp_path(&dir, "export.xlsx");

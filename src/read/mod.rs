@@ -198,3 +198,30 @@ pub(crate) fn catch_dependency_panic<T>(
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dependency_panic_becomes_corrupt() {
+        let result: Result<(), ReadError> = catch_dependency_panic("testing", || panic!("index out of bounds"));
+        match result {
+            Err(ReadError::Corrupt(message)) => {
+                assert!(message.starts_with("reader failed:"), "{message}");
+                assert!(!message.contains("index out of bounds"), "{message}");
+            }
+            other => panic!("expected Corrupt, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_format_is_unsupported() {
+        struct Ignore;
+        impl TableVisitor for Ignore {
+            fn table(&mut self, _: &TableMeta, _: &mut dyn Iterator<Item = Result<Row, ReadError>>) {}
+        }
+        let result = read_file(Path::new("missing.bin"), Format::Unknown, &Limits::default(), &mut Ignore);
+        assert!(matches!(result, Err(ReadError::Unsupported(_))));
+    }
+}

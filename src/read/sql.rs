@@ -138,24 +138,35 @@ pub(crate) fn read_sql(path: &Path, limits: &Limits, visitor: &mut dyn TableVisi
     Ok(FileRead { encoding: Some(encoding.label()), delimiter: None, notes })
 }
 
+fn starts_relevant_statement(token: &Token) -> bool {
+    ["CREATE", "COMMENT", "EXEC", "EXECUTE"].iter().any(|w| token.is_word(w))
+}
+
 /// Reads the tokens of the next statement that may define or comment a table; other
 /// statements are skipped. Returns `None` at the end of the script.
+///
+/// A CREATE or COMMENT at the start of a line inside a skipped statement starts a new
+/// statement, because SQL*Plus commands (`prompt ...`) end at the line end without `;`.
 fn next_statement<R: std::io::Read>(
     lexer: &mut Lexer<R>,
     limits: &Limits,
     stats: &mut ScanStats,
 ) -> Result<Option<Vec<Token>>, ReadError> {
+    let mut carried: Option<Token> = None;
     loop {
-        let Some(first) = lexer.next_token(false)? else {
-            return Ok(None);
+        let first = match carried.take() {
+            Some(token) => token,
+            None => match lexer.next_token(false)? {
+                Some(token) => token,
+                None => return Ok(None),
+            },
         };
-        let relevant = ["CREATE", "COMMENT", "EXEC", "EXECUTE"].iter().any(|w| first.is_word(w));
         if first.is_word("INSERT") {
             stats.inserts += 1;
         }
-        if !relevant {
+        if !starts_relevant_statement(&first) {
             if first != Token::Separator {
-                while !matches!(lexer.next_token(true)?, None | Some(Token::Separator)) {}
+                carried = skip_statement(lexer)?;
             }
             continue;
         }
@@ -171,9 +182,23 @@ fn next_statement<R: std::io::Read>(
             }
             if size > limits.max_line_bytes {
                 stats.oversized_statements += 1;
-                while !matches!(lexer.next_token(true)?, None | Some(Token::Separator)) {}
+                carried = skip_statement(lexer)?;
                 break;
             }
+        }
+    }
+}
+
+/// Skips to the end of the current statement; returns a CREATE or COMMENT token found
+/// at the start of a line on the way.
+fn skip_statement<R: std::io::Read>(lexer: &mut Lexer<R>) -> Result<Option<Token>, ReadError> {
+    loop {
+        match lexer.next_token(true)? {
+            None | Some(Token::Separator) => return Ok(None),
+            Some(token) if lexer.last_started_line() && (token.is_word("CREATE") || token.is_word("COMMENT")) => {
+                return Ok(Some(token));
+            }
+            Some(_) => {}
         }
     }
 }
@@ -181,13 +206,14 @@ fn next_statement<R: std::io::Read>(
 fn interpret(tokens: &[Token], catalog: &mut Catalog) {
     match tokens.first() {
         Some(t) if t.is_word("CREATE") => {
-            let mut start = 0;
-            while let Some(offset) = find_create_table(&tokens[start..]) {
-                let (table, consumed) = parse_create_table(&tokens[start + offset..]);
+            let mut rest = tokens;
+            while let Some(offset) = find_create_table(rest) {
+                let create = &rest[offset..];
+                let (table, consumed) = parse_create_table(create);
                 if let Some(table) = table {
                     catalog.add(table);
                 }
-                start += offset + consumed.max(1);
+                rest = create.get(consumed.max(1)..).unwrap_or_default();
             }
         }
         Some(t) if t.is_word("COMMENT") => interpret_comment_on(tokens, catalog),

@@ -94,6 +94,8 @@ pub(crate) struct Lexer<R> {
     bytes: ByteStream<R>,
     /// No token yet on the current line.
     at_line_start: bool,
+    /// Whether the token returned last was the first on its line.
+    last_started_line: bool,
 }
 
 fn is_identifier_byte(byte: u8) -> bool {
@@ -103,11 +105,21 @@ fn is_identifier_byte(byte: u8) -> bool {
 impl<R: Read> Lexer<R> {
     /// Wraps a UTF-8 byte stream.
     pub(crate) fn new(reader: R) -> Self {
-        Lexer { bytes: ByteStream { reader, buf: Vec::new(), pos: 0, eof: false }, at_line_start: true }
+        Lexer {
+            bytes: ByteStream { reader, buf: Vec::new(), pos: 0, eof: false },
+            at_line_start: true,
+            last_started_line: false,
+        }
     }
 
-    /// Returns the next token, or `None` at the end. With `discard`, token text is not
-    /// kept, so skipping a large INSERT costs no memory.
+    /// Returns whether the token returned last was the first on its line.
+    pub(crate) fn last_started_line(&self) -> bool {
+        self.last_started_line
+    }
+
+    /// Returns the next token, or `None` at the end. With `discard`, the text of strings,
+    /// quoted identifiers and numbers is not kept, so skipping a large INSERT costs no
+    /// memory; words are kept so that a statement start can still be recognised.
     pub(crate) fn next_token(&mut self, discard: bool) -> io::Result<Option<Token>> {
         loop {
             let Some(byte) = self.bytes.peek()? else {
@@ -131,6 +143,7 @@ impl<R: Read> Lexer<R> {
                 _ => {
                     let token = self.lex_token(byte, discard)?;
                     let go_line = self.at_line_start && token.is_word("GO") && self.rest_of_line_is_blank(0)?;
+                    self.last_started_line = self.at_line_start;
                     self.at_line_start = false;
                     return Ok(Some(if go_line { Token::Separator } else { token }));
                 }
@@ -162,7 +175,7 @@ impl<R: Read> Lexer<R> {
             }
             b if b.is_ascii_digit() => Token::Number(self.lex_while(discard, |b| b.is_ascii_alphanumeric() || b == b'.')?),
             b if is_identifier_byte(b) => {
-                let word = self.lex_while(discard, is_identifier_byte)?;
+                let word = self.lex_while(false, is_identifier_byte)?;
                 let prefix = word.len() == 1 && matches!(word.as_bytes()[0].to_ascii_uppercase(), b'N' | b'E');
                 if prefix && self.bytes.peek()? == Some(b'\'') {
                     self.bytes.bump()?;
