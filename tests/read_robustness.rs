@@ -26,14 +26,25 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 }
 
 fn damaged_copies(bytes: &[u8], rng: &mut Lcg) -> Vec<Vec<u8>> {
     let mut copies = Vec::new();
-    for cut in [1, 4, 8, 30, 100, bytes.len() / 2, bytes.len().saturating_sub(1)] {
+    for cut in [
+        1,
+        4,
+        8,
+        30,
+        100,
+        bytes.len() / 2,
+        bytes.len().saturating_sub(1),
+    ] {
         copies.push(bytes[..cut.min(bytes.len())].to_vec());
     }
     for flips in [1, 4, 32] {
@@ -55,7 +66,10 @@ fn damaged_copies(bytes: &[u8], rng: &mut Lcg) -> Vec<Vec<u8>> {
 fn damaged_files_never_panic() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut rng = Lcg(0x5EED);
-    let limits = Limits { max_cells_per_sheet: 1_000_000, max_line_bytes: 1024 * 1024 };
+    let limits = Limits {
+        max_cells_per_sheet: 1_000_000,
+        max_line_bytes: 1024 * 1024,
+    };
     for (case, name) in CASE_FILES {
         let original = std::fs::read(fixture(case, name)).expect("fixture");
         let extension = name.rsplit('.').next().unwrap_or("");
@@ -63,7 +77,14 @@ fn damaged_files_never_panic() {
             let path = dir.path().join(format!("{i}.{extension}"));
             std::fs::write(&path, &copy).expect("temp dir is writable");
             let sniffed = sniff(&path).format;
-            for format in [sniffed, Format::Csv, Format::Xlsx, Format::Xls, Format::Sql, Format::JsonSchema] {
+            for format in [
+                sniffed,
+                Format::Csv,
+                Format::Xlsx,
+                Format::Xls,
+                Format::Sql,
+                Format::JsonSchema,
+            ] {
                 // Any outcome but a panic is acceptable here.
                 let _ = read_as(&path, format, &limits);
             }

@@ -14,17 +14,27 @@ fn write_temp(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 fn columns(table: &Table) -> &[SchemaColumn] {
-    table.meta.schema_columns.as_deref().expect("schema tables carry columns")
+    table
+        .meta
+        .schema_columns
+        .as_deref()
+        .expect("schema tables carry columns")
 }
 
 fn column<'t>(table: &'t Table, name: &str) -> &'t SchemaColumn {
-    columns(table).iter().find(|c| c.name == name).unwrap_or_else(|| panic!("column {name} missing"))
+    columns(table)
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("column {name} missing"))
 }
 
 fn expected_columns(file: &str) -> Vec<String> {
     let case = expected("case-20");
     let entry = &case["files"][file];
-    let map = entry["columns"].as_object().or_else(|| entry["properties"].as_object()).expect("column map");
+    let map = entry["columns"]
+        .as_object()
+        .or_else(|| entry["properties"].as_object())
+        .expect("column map");
     map.keys().cloned().collect()
 }
 
@@ -59,10 +69,19 @@ fn oracle_ddl_with_comment_on() {
     let mut expected_names = expected_columns("schema_oracle.sql");
     expected_names.sort();
     assert_eq!(names, expected_names);
-    assert_eq!(column(table, "djrxm").comment.as_deref(), Some("登记人姓名"));
-    assert_eq!(column(table, "djrsfzh").comment.as_deref(), Some("登记人身份证号码"));
+    assert_eq!(
+        column(table, "djrxm").comment.as_deref(),
+        Some("登记人姓名")
+    );
+    assert_eq!(
+        column(table, "djrsfzh").comment.as_deref(),
+        Some("登记人身份证号码")
+    );
     assert_eq!(column(table, "djrlxdh").comment, None);
-    assert_eq!(column(table, "djdwmc").data_type.as_deref(), Some("varchar2(120)"));
+    assert_eq!(
+        column(table, "djdwmc").data_type.as_deref(),
+        Some("varchar2(120)")
+    );
 }
 
 #[test]
@@ -77,7 +96,10 @@ fn json_schema_nested_properties() {
     let mut expected_names = expected_columns("customer.schema.json");
     expected_names.sort();
     assert_eq!(names, expected_names);
-    assert_eq!(column(table, "contact.name").comment.as_deref(), Some("联系人姓名"));
+    assert_eq!(
+        column(table, "contact.name").comment.as_deref(),
+        Some("联系人姓名")
+    );
     assert_eq!(column(table, "mobile").comment, None);
     assert_eq!(column(table, "idNo").data_type.as_deref(), Some("string"));
 }
@@ -94,9 +116,19 @@ fn gbk_oracle_script_with_several_tables() {
     let (file, collect) = read_ok(&path);
     assert_eq!(file.encoding, Some("gb18030"));
     assert_eq!(collect.tables.len(), 2);
-    assert_eq!(column(collect.table("A_RY"), "XM").comment.as_deref(), Some("姓名"));
-    assert_eq!(column(collect.table("A_CL"), "CPH").comment.as_deref(), Some("车牌号"));
-    assert!(file.notes.iter().any(|n| n.starts_with("1 INSERT statements")));
+    assert_eq!(
+        column(collect.table("A_RY"), "XM").comment.as_deref(),
+        Some("姓名")
+    );
+    assert_eq!(
+        column(collect.table("A_CL"), "CPH").comment.as_deref(),
+        Some("车牌号")
+    );
+    assert!(
+        file.notes
+            .iter()
+            .any(|n| n.starts_with("1 INSERT statements"))
+    );
 }
 
 #[test]
@@ -105,7 +137,11 @@ fn sql_without_tables_is_noted() {
     let path = write_temp(&dir, "data.sql", b"INSERT INTO t VALUES (1);\n");
     let (file, collect) = read_ok(&path);
     assert!(collect.tables.is_empty());
-    assert!(file.notes.iter().any(|n| n == "no CREATE TABLE statement found"));
+    assert!(
+        file.notes
+            .iter()
+            .any(|n| n == "no CREATE TABLE statement found")
+    );
 }
 
 #[test]
@@ -129,7 +165,11 @@ fn deep_json_schema_is_an_error_item() {
 
 #[test]
 fn very_deep_json_is_corrupt_not_a_crash() {
-    let schema = format!(r#"{{"properties": {}{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+    let schema = format!(
+        r#"{{"properties": {}{}}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     let dir = tempfile::tempdir().expect("temp dir");
     let path = write_temp(&dir, "bomb.json", schema.as_bytes());
     let (result, _) = read_as(&path, Format::JsonSchema, &Limits::default());
