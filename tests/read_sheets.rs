@@ -559,6 +559,44 @@ fn xls_filepass_record_means_encrypted() {
 }
 
 #[test]
+fn ods_hidden_sheet_and_offset() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = temp_path(&dir, "book.ods");
+    let file = std::fs::File::create(&path).expect("temp dir is writable");
+    let mut zip = zip::ZipWriter::new(file);
+    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut add = |name: &str, content: &str| {
+        zip.start_file(name, stored).expect("zip entry starts");
+        zip.write_all(content.as_bytes())
+            .expect("zip entry is written");
+    };
+    add("mimetype", "application/vnd.oasis.opendocument.spreadsheet");
+    add(
+        "META-INF/manifest.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#,
+    );
+    add(
+        "content.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" office:version="1.2"><office:automatic-styles><style:style style:name="ta2" style:family="table"><style:table-properties table:display="false"/></style:style></office:automatic-styles><office:body><office:spreadsheet><table:table table:name="Shown"><table:table-row><table:table-cell office:value-type="string"><text:p>姓名</text:p></table:table-cell><table:table-cell office:value-type="float" office:value="13900000000"><text:p>13900000000</text:p></table:table-cell></table:table-row></table:table><table:table table:name="Hidden" table:style-name="ta2"><table:table-row><table:table-cell/></table:table-row><table:table-row><table:table-cell/><table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#,
+    );
+    zip.finish().expect("zip is finished");
+
+    let sniffed = sniff(&path);
+    assert_eq!(sniffed.format, Format::Ods);
+    let (_, collect) = read_ok(&path);
+    let shown = collect.table("Shown");
+    assert_eq!(shown.meta.visibility, Some(Visibility::Visible));
+    assert_eq!(texts(shown.rows()[0]), ["姓名", "13900000000"]);
+    assert_eq!(shown.rows()[0].cells[1].kind, CellKind::Number);
+    let hidden = collect.table("Hidden");
+    assert_eq!(hidden.meta.visibility, Some(Visibility::Hidden));
+    assert_eq!(hidden.meta.first_column, 1);
+    assert_eq!(hidden.rows().len(), 1);
+    assert_eq!(hidden.rows()[0].index, 1);
+    assert_eq!(texts(hidden.rows()[0]), ["x"]);
+}
+
+#[test]
 fn csv_named_xlsx_is_read_as_text() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = temp_path(&dir, "export.xlsx");
