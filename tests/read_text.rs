@@ -24,7 +24,9 @@ fn utf8_bom_csv_with_damaged_numbers() {
     let table = &collect.tables[0];
     assert!(table.errors().is_empty());
     let rows = table.rows();
-    let data_rows = expected("case-03")["data_rows"].as_u64().expect("data_rows");
+    let data_rows = expected("case-03")["data_rows"]
+        .as_u64()
+        .expect("data_rows");
     assert_eq!(rows.len() as u64, 1 + data_rows);
     assert_eq!(texts(rows[0]), ["姓名", "身份证号", "银行卡号", "手机号"]);
     // Scientific notation stays as the text that the file holds.
@@ -84,8 +86,14 @@ fn quoted_newline_and_ragged_records() {
     assert_eq!(counts, expected_counts);
     let indices: Vec<u64> = rows.iter().map(|r| r.index).collect();
     assert_eq!(indices, [0, 1, 2, 3, 4, 5]);
-    assert_eq!(rows[1].cells[3].text, case["record_1_address"].as_str().expect("address"));
-    assert_eq!(rows[2].cells[3].text, case["record_2_address"].as_str().expect("address"));
+    assert_eq!(
+        rows[1].cells[3].text,
+        case["record_1_address"].as_str().expect("address")
+    );
+    assert_eq!(
+        rows[2].cells[3].text,
+        case["record_2_address"].as_str().expect("address")
+    );
     assert_eq!(rows[1].cells[4].kind, CellKind::Empty);
 }
 
@@ -109,13 +117,17 @@ fn empty_and_header_only_files() {
 fn phone_and_masked_cases_keep_text() {
     let (_, collect) = read_ok(&fixture("case-14", "input.csv"));
     let rows = collect.tables[0].rows();
-    let data_rows = expected("case-14")["data_rows"].as_u64().expect("data_rows");
+    let data_rows = expected("case-14")["data_rows"]
+        .as_u64()
+        .expect("data_rows");
     assert_eq!(rows.len() as u64, 1 + data_rows);
     assert!(rows.iter().all(|r| r.cells.len() == 3));
 
     let (_, collect) = read_ok(&fixture("case-16", "input.csv"));
     let rows = collect.tables[0].rows();
-    let data_rows = expected("case-16")["data_rows"].as_u64().expect("data_rows");
+    let data_rows = expected("case-16")["data_rows"]
+        .as_u64()
+        .expect("data_rows");
     assert_eq!(rows.len() as u64, 1 + data_rows);
     assert!(rows[1].cells[1].text.contains('*'));
 }
@@ -137,7 +149,11 @@ fn excel_sep_line_is_honoured() {
 #[test]
 fn semicolon_and_pipe_delimiters() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let semicolon = write_temp(&dir, "semi.csv", "姓名;金额;备注\n张三;1,50;a\n李四;2,25;b\n".as_bytes());
+    let semicolon = write_temp(
+        &dir,
+        "semi.csv",
+        "姓名;金额;备注\n张三;1,50;a\n李四;2,25;b\n".as_bytes(),
+    );
     let (file, collect) = read_ok(&semicolon);
     assert_eq!(file.delimiter, Some(';'));
     assert_eq!(texts(collect.tables[0].rows()[1]), ["张三", "1,50", "a"]);
@@ -163,7 +179,11 @@ fn utf16be_and_bomless_utf16le() {
     let path = write_temp(&dir, "le.txt", &le);
     let (file, collect) = read_ok(&path);
     assert_eq!(file.encoding, Some("utf-16le"));
-    assert!(file.notes.iter().any(|n| n.contains("without byte order mark")));
+    assert!(
+        file.notes
+            .iter()
+            .any(|n| n.contains("without byte order mark"))
+    );
     assert_eq!(texts(collect.tables[0].rows()[0]), ["姓名", "手机号"]);
 }
 
@@ -187,7 +207,10 @@ fn utf8_with_late_invalid_byte_is_partial() {
     match errors[0] {
         ReadError::Row { row, message } => {
             assert_eq!(*row, 5001);
-            assert!(message.contains(&format!("byte offset {bad_offset}")), "{message}");
+            assert!(
+                message.contains(&format!("byte offset {bad_offset}")),
+                "{message}"
+            );
             assert!(message.contains("mixes encodings"), "{message}");
         }
         other => panic!("expected a row error, got {other:?}"),
@@ -223,7 +246,10 @@ fn overlong_record_is_a_limit_error() {
     let mut bytes = b"a,b\n1,2\n\"unclosed,".to_vec();
     bytes.extend(std::iter::repeat_n(b'x', 2 * 1024 * 1024));
     let path = write_temp(&dir, "long.csv", &bytes);
-    let limits = Limits { max_line_bytes: 64 * 1024, ..Limits::default() };
+    let limits = Limits {
+        max_line_bytes: 64 * 1024,
+        ..Limits::default()
+    };
     let (result, collect) = read_as(&path, Format::Csv, &limits);
     assert!(result.is_ok());
     let table = &collect.tables[0];
@@ -239,11 +265,16 @@ fn overlong_record_is_a_limit_error() {
 #[test]
 fn binary_named_csv_is_not_read_as_text() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let bytes: Vec<u8> = (0..8192u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect();
+    let bytes: Vec<u8> = (0..8192u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+        .collect();
     let path = write_temp(&dir, "data.csv", &bytes);
     let sniffed = sniff(&path);
     assert_eq!(sniffed.format, Format::Unknown);
-    assert_eq!(sniffed.mismatch.as_deref(), Some("content is binary data, extension says .csv"));
+    assert_eq!(
+        sniffed.mismatch.as_deref(),
+        Some("content is binary data, extension says .csv")
+    );
     let (result, _) = read_as(&path, sniffed.format, &Limits::default());
     assert!(matches!(result, Err(ReadError::Unsupported(_))));
 }
@@ -257,5 +288,8 @@ fn ole_file_named_csv_is_reported() {
     let path = write_temp(&dir, "legacy.csv", &bytes);
     let sniffed = sniff(&path);
     assert_eq!(sniffed.format, Format::Xls);
-    assert_eq!(sniffed.mismatch.as_deref(), Some("content is a legacy .xls workbook, extension says .csv"));
+    assert_eq!(
+        sniffed.mismatch.as_deref(),
+        Some("content is a legacy .xls workbook, extension says .csv")
+    );
 }

@@ -46,7 +46,11 @@ fn cell(kind: CellKind, text: String) -> Cell {
 }
 
 fn text_cell(s: &str) -> Cell {
-    if s.is_empty() { empty_cell() } else { cell(CellKind::Text, s.to_string()) }
+    if s.is_empty() {
+        empty_cell()
+    } else {
+        cell(CellKind::Text, s.to_string())
+    }
 }
 
 fn bool_cell(b: bool) -> Cell {
@@ -103,7 +107,12 @@ fn render_duration(days: f64) -> String {
     }
     let total = (days.abs() * SECONDS_PER_DAY).round() as u64;
     let sign = if days < 0.0 && total > 0 { "-" } else { "" };
-    format!("{sign}{}:{:02}:{:02}", total / 3600, total / 60 % 60, total % 60)
+    format!(
+        "{sign}{}:{:02}:{:02}",
+        total / 3600,
+        total / 60 % 60,
+        total % 60
+    )
 }
 
 #[cfg(test)]
@@ -131,7 +140,12 @@ mod tests {
     #[test]
     fn dates_follow_date_system() {
         let date = |serial, is_1904| {
-            date_time_cell(&ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, is_1904)).text
+            date_time_cell(&ExcelDateTime::new(
+                serial,
+                ExcelDateTimeType::DateTime,
+                is_1904,
+            ))
+            .text
         };
         assert_eq!(date(45943.0, false), "2025-10-13");
         assert_eq!(date(45943.5, false), "2025-10-13T12:00:00");
@@ -141,14 +155,22 @@ mod tests {
 
     #[test]
     fn out_of_range_dates_stay_numbers() {
-        let cell = date_time_cell(&ExcelDateTime::new(-1.0, ExcelDateTimeType::DateTime, false));
+        let cell = date_time_cell(&ExcelDateTime::new(
+            -1.0,
+            ExcelDateTimeType::DateTime,
+            false,
+        ));
         assert_eq!(cell.kind, CellKind::Number);
         assert_eq!(cell.text, "-1");
     }
 
     #[test]
     fn durations_render_as_hours() {
-        let cell = date_time_cell(&ExcelDateTime::new(1.5, ExcelDateTimeType::TimeDelta, false));
+        let cell = date_time_cell(&ExcelDateTime::new(
+            1.5,
+            ExcelDateTimeType::TimeDelta,
+            false,
+        ));
         assert_eq!(cell.kind, CellKind::Text);
         assert_eq!(cell.text, "36:00:00");
     }

@@ -11,18 +11,26 @@ use encoding_rs::{DecoderResult, Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
 
 /// Bytes of non-ASCII content that decide between UTF-8 and GB18030.
 const NON_ASCII_SAMPLE_BYTES: u64 = 64 * 1024;
-/// Maximum bytes scanned for the first non-ASCII byte; past it a pure-ASCII prefix is
-/// taken as UTF-8 and later invalid bytes are reported as a mixed encoding.
+/// Maximum bytes scanned for the first non-ASCII byte. A longer pure-ASCII prefix is
+/// taken as UTF-8, and invalid bytes after it are reported as a mixed encoding.
 const MAX_DETECTION_SCAN_BYTES: u64 = 64 * 1024 * 1024;
 const CHUNK_BYTES: usize = 64 * 1024;
 
-/// Text encoding of a file, as far as this crate tells them apart.
+/// Text encodings that the detection distinguishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TextEncoding {
-    Utf8 { bom: bool },
-    Utf16Le { bom: bool },
-    Utf16Be { bom: bool },
+    Utf8 {
+        bom: bool,
+    },
+    Utf16Le {
+        bom: bool,
+    },
+    Utf16Be {
+        bom: bool,
+    },
     /// GB18030, a superset of GBK and GB2312; chosen for any non-UTF-8 text.
+    /// NOTE: Big5 and Shift_JIS text is also detected as GB18030 and decodes to wrong
+    /// characters without an error.
     Gb18030,
 }
 
@@ -45,7 +53,7 @@ impl TextEncoding {
         }
     }
 
-    /// A note for the report when the encoding is worth mentioning.
+    /// Returns a note for the report when the encoding is worth mentioning.
     pub(crate) fn note(self) -> Option<String> {
         match self {
             TextEncoding::Utf8 { bom: true } => Some("UTF-8 with byte order mark".to_string()),
@@ -96,7 +104,9 @@ pub(crate) fn utf16_without_bom(head: &[u8]) -> Option<TextEncoding> {
     } else {
         return None;
     };
-    let (text, _) = candidate.encoding().decode_without_bom_handling(&head[..pairs * 2]);
+    let (text, _) = candidate
+        .encoding()
+        .decode_without_bom_handling(&head[..pairs * 2]);
     let total = text.chars().count().max(1);
     let bad = text
         .chars()
@@ -144,7 +154,11 @@ pub(crate) fn detect_file_encoding(file: &mut File) -> io::Result<TextEncoding> 
             let mut len = head_len;
             loop {
                 if let Some(valid) = scan.feed(&chunk[..len], len < chunk.len()) {
-                    break if valid { TextEncoding::Utf8 { bom: false } } else { TextEncoding::Gb18030 };
+                    break if valid {
+                        TextEncoding::Utf8 { bom: false }
+                    } else {
+                        TextEncoding::Gb18030
+                    };
                 }
                 len = read_full(file, &mut chunk)?;
             }
@@ -226,7 +240,10 @@ impl DecodeShared {
     /// Removes and returns the invalid sequences that lie before `decoded_offset`.
     pub(crate) fn take_malformed_before(&self, decoded_offset: u64) -> Vec<Malformed> {
         let mut queue = self.malformed.borrow_mut();
-        let count = queue.iter().take_while(|m| m.decoded_offset < decoded_offset).count();
+        let count = queue
+            .iter()
+            .take_while(|m| m.decoded_offset < decoded_offset)
+            .count();
         queue.drain(..count).collect()
     }
 
@@ -247,8 +264,8 @@ pub(crate) struct RecordTooLong {
 /// Transcodes a byte stream to UTF-8, replacing invalid sequences with U+FFFD and
 /// recording each one in `DecodeShared`.
 ///
-/// `encoding_rs_io` would do the transcoding but replaces invalid sequences silently,
-/// and a reader of exports must say where a file mixes encodings, so this adapter drives
+/// `encoding_rs_io` would do the transcoding but replaces invalid sequences silently.
+/// A reader of exports must report where a file mixes encodings, so this adapter drives
 /// `encoding_rs::Decoder` itself.
 pub(crate) struct DecodingReader<R> {
     inner: R,
@@ -317,7 +334,8 @@ impl<R: Read> DecodingReader<R> {
             let src = &self.input[self.input_start..self.input_end];
             let dst = &mut self.output[self.output_end..];
             let (result, read, written) =
-                self.decoder.decode_to_utf8_without_replacement(src, dst, self.input_eof);
+                self.decoder
+                    .decode_to_utf8_without_replacement(src, dst, self.input_eof);
             self.input_start += read;
             self.byte_offset += read as u64;
             self.output_end += written;
@@ -337,7 +355,9 @@ impl<R: Read> DecodingReader<R> {
                         decoded_offset: self.decoded_offset,
                         byte_offset,
                     });
-                    self.shared.malformed_total.set(self.shared.malformed_total.get() + 1);
+                    self.shared
+                        .malformed_total
+                        .set(self.shared.malformed_total.get() + 1);
                     if self.output.len() - self.output_end >= REPLACEMENT.len() {
                         self.push_replacement();
                     } else {
@@ -364,9 +384,14 @@ impl<R: Read> DecodingReader<R> {
         // The parser buffers ahead of the record it is parsing, so the output may run
         // one buffer further than the record itself.
         let slack = 4 * CHUNK_BYTES as u64;
-        let ahead = self.decoded_offset.saturating_sub(self.shared.record_start.get());
+        let ahead = self
+            .decoded_offset
+            .saturating_sub(self.shared.record_start.get());
         if ahead > max_bytes as u64 + slack {
-            return Err(io::Error::other(RecordTooLong { max_bytes, byte_offset: self.byte_offset }));
+            return Err(io::Error::other(RecordTooLong {
+                max_bytes,
+                byte_offset: self.byte_offset,
+            }));
         }
         Ok(())
     }
@@ -395,7 +420,7 @@ pub(crate) fn decode_bytes(bytes: &[u8]) -> (String, TextEncoding, u64) {
     let shared = Rc::new(DecodeShared::default());
     let mut reader = DecodingReader::new(bytes, encoding, Rc::clone(&shared), None);
     let mut text = String::new();
-    // Reading from a byte slice cannot fail and the output is valid UTF-8.
+    // A byte slice never fails to read, and the adapter only emits valid UTF-8.
     let _ = reader.read_to_string(&mut text);
     (text, encoding, shared.malformed_total())
 }
@@ -408,7 +433,9 @@ mod tests {
         let shared = Rc::new(DecodeShared::default());
         let mut reader = DecodingReader::new(bytes, encoding, Rc::clone(&shared), None);
         let mut text = String::new();
-        reader.read_to_string(&mut text).expect("decoded output is UTF-8");
+        reader
+            .read_to_string(&mut text)
+            .expect("decoded output is UTF-8");
         let malformed = shared.take_malformed_before(u64::MAX);
         (text, malformed)
     }
@@ -428,7 +455,13 @@ mod tests {
         bytes.extend_from_slice(b",e\n");
         let (text, malformed) = decode_all(&bytes, TextEncoding::Utf8 { bom: false });
         assert_eq!(text, "a,b\nc,d\n\u{FFFD},e\n");
-        assert_eq!(malformed, vec![Malformed { decoded_offset: 8, byte_offset: 8 }]);
+        assert_eq!(
+            malformed,
+            vec![Malformed {
+                decoded_offset: 8,
+                byte_offset: 8
+            }]
+        );
     }
 
     #[test]
@@ -441,10 +474,22 @@ mod tests {
 
     #[test]
     fn utf16_pattern_without_bom() {
-        let le: Vec<u8> = "姓名\t电话\n张三\t13900000000\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
-        let be: Vec<u8> = "姓名\t电话\n张三\t13900000000\n".encode_utf16().flat_map(u16::to_be_bytes).collect();
-        assert_eq!(utf16_without_bom(&le), Some(TextEncoding::Utf16Le { bom: false }));
-        assert_eq!(utf16_without_bom(&be), Some(TextEncoding::Utf16Be { bom: false }));
+        let le: Vec<u8> = "姓名\t电话\n张三\t13900000000\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let be: Vec<u8> = "姓名\t电话\n张三\t13900000000\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(
+            utf16_without_bom(&le),
+            Some(TextEncoding::Utf16Le { bom: false })
+        );
+        assert_eq!(
+            utf16_without_bom(&be),
+            Some(TextEncoding::Utf16Be { bom: false })
+        );
         let binary: Vec<u8> = (0u16..200).flat_map(u16::to_le_bytes).collect();
         assert_eq!(utf16_without_bom(&binary), None);
     }

@@ -18,7 +18,11 @@ const MAX_COLUMNS: usize = 100_000;
 /// Maximum subschemas visited for one table, which bounds the fan-out of `$ref` loops.
 const MAX_VISITS: usize = 1_000_000;
 
-pub(crate) fn read_json_schema(path: &Path, limits: &Limits, visitor: &mut dyn TableVisitor) -> Result<FileRead, ReadError> {
+pub(crate) fn read_json_schema(
+    path: &Path,
+    limits: &Limits,
+    visitor: &mut dyn TableVisitor,
+) -> Result<FileRead, ReadError> {
     let file = File::open(path)?;
     let size = file.metadata()?.len();
     if size == 0 {
@@ -31,22 +35,35 @@ pub(crate) fn read_json_schema(path: &Path, limits: &Limits, visitor: &mut dyn T
         )));
     }
     let mut bytes = Vec::with_capacity(size as usize);
-    file.take(limits.max_line_bytes as u64).read_to_end(&mut bytes)?;
+    file.take(limits.max_line_bytes as u64)
+        .read_to_end(&mut bytes)?;
     let (text, encoding, malformed) = decode::decode_bytes(&bytes);
     let mut notes: Vec<String> = encoding.note().into_iter().collect();
     if malformed > 0 {
-        notes.push(format!("{malformed} invalid {} byte sequences, replaced with U+FFFD", encoding.label()));
+        notes.push(format!(
+            "{malformed} invalid {} byte sequences, replaced with U+FFFD",
+            encoding.label()
+        ));
     }
     // serde_json stops at 128 levels of nesting with an error, so parsing cannot
     // overflow the stack.
-    let root: Value = serde_json::from_str(text.trim_start_matches('\u{FEFF}')).map_err(|e| {
-        ReadError::Corrupt(format!("invalid JSON: {e}"))
-    })?;
+    let root: Value = serde_json::from_str(text.trim_start_matches('\u{FEFF}'))
+        .map_err(|e| ReadError::Corrupt(format!("invalid JSON: {e}")))?;
     let Some(root_object) = root.as_object() else {
-        return Err(ReadError::Unsupported("the JSON file is not an object, so it is not a JSON Schema".to_string()));
+        return Err(ReadError::Unsupported(
+            "the JSON file is not an object, so it is not a JSON Schema".to_string(),
+        ));
     };
-    let stem = path.file_name().and_then(|n| n.to_str()).map(file_stem).unwrap_or_default();
-    let title = root_object.get("title").and_then(Value::as_str).map(str::to_string).unwrap_or(stem);
+    let stem = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(file_stem)
+        .unwrap_or_default();
+    let title = root_object
+        .get("title")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or(stem);
 
     let mut tables = Vec::new();
     let mut top = Flattener::new(&root);
@@ -66,11 +83,19 @@ pub(crate) fn read_json_schema(path: &Path, limits: &Limits, visitor: &mut dyn T
         }
     }
     for (name, flattener) in tables {
-        let meta = TableMeta { name: Some(name), schema_columns: Some(flattener.columns), ..TableMeta::default() };
+        let meta = TableMeta {
+            name: Some(name),
+            schema_columns: Some(flattener.columns),
+            ..TableMeta::default()
+        };
         let mut errors = flattener.errors.into_iter().map(Err);
         visitor.table(&meta, &mut errors);
     }
-    Ok(FileRead { encoding: Some(encoding.label()), delimiter: None, notes })
+    Ok(FileRead {
+        encoding: Some(encoding.label()),
+        delimiter: None,
+        notes,
+    })
 }
 
 /// File name without the `.json` and `.schema` suffixes.
@@ -99,7 +124,12 @@ struct Flattener<'r> {
 
 impl<'r> Flattener<'r> {
     fn new(root: &'r Value) -> Self {
-        Flattener { root, columns: Vec::new(), errors: Vec::new(), visits: 0 }
+        Flattener {
+            root,
+            columns: Vec::new(),
+            errors: Vec::new(),
+            visits: 0,
+        }
     }
 
     /// Resolves a local `$ref` (`#/definitions/x`, `#/$defs/x`); other schemas as they are.
@@ -134,14 +164,23 @@ impl<'r> Flattener<'r> {
         };
         if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
             for (name, property) in properties {
-                let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
+                let path = if prefix.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{prefix}.{name}")
+                };
                 if let Some(property) = property.as_object() {
                     self.property(property, &path, depth);
                 }
             }
         }
         for key in ["allOf", "anyOf", "oneOf"] {
-            for part in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
+            for part in schema
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if let Some(part) = part.as_object() {
                     self.walk(part, prefix, depth + 1);
                 }
@@ -168,7 +207,10 @@ impl<'r> Flattener<'r> {
             return self.push_column(path, property, property);
         };
         let has_properties = |s: &Map<String, Value>| {
-            s.contains_key("properties") || ["allOf", "anyOf", "oneOf"].iter().any(|k| s.contains_key(*k))
+            s.contains_key("properties")
+                || ["allOf", "anyOf", "oneOf"]
+                    .iter()
+                    .any(|k| s.contains_key(*k))
         };
         let items = resolved.get("items").and_then(Value::as_object);
         let item_schema = items.and_then(|items| self.resolve(items));
@@ -183,7 +225,12 @@ impl<'r> Flattener<'r> {
         }
     }
 
-    fn push_column(&mut self, path: &str, property: &Map<String, Value>, resolved: &Map<String, Value>) {
+    fn push_column(
+        &mut self,
+        path: &str,
+        property: &Map<String, Value>,
+        resolved: &Map<String, Value>,
+    ) {
         let text = |key: &str| {
             property
                 .get(key)
@@ -193,7 +240,11 @@ impl<'r> Flattener<'r> {
         };
         let comment = text("description").or_else(|| text("title"));
         let data_type = data_type(resolved);
-        self.columns.push(SchemaColumn { name: path.to_string(), comment, data_type });
+        self.columns.push(SchemaColumn {
+            name: path.to_string(),
+            comment,
+            data_type,
+        });
     }
 }
 
@@ -201,7 +252,11 @@ impl<'r> Flattener<'r> {
 fn data_type(schema: &Map<String, Value>) -> Option<String> {
     let base = match schema.get("type")? {
         Value::String(s) => s.clone(),
-        Value::Array(types) => types.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("|"),
+        Value::Array(types) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("|"),
         _ => return None,
     };
     Some(match schema.get("format").and_then(Value::as_str) {
@@ -237,7 +292,10 @@ mod tests {
         assert!(errors.is_empty());
         // serde_json's map (without its preserve_order feature) sorts keys.
         let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["cars[].plate", "contact.name", "home.city", "idNo", "tags"]);
+        assert_eq!(
+            names,
+            ["cars[].plate", "contact.name", "home.city", "idNo", "tags"]
+        );
         assert_eq!(columns[3].comment.as_deref(), Some("证件号码"));
         assert_eq!(columns[0].data_type.as_deref(), Some("string(plate)"));
         assert_eq!(columns[4].data_type.as_deref(), Some("array"));

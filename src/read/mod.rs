@@ -151,7 +151,9 @@ pub fn read_file(
     visitor: &mut dyn TableVisitor,
 ) -> Result<FileRead, ReadError> {
     match format {
-        Format::Csv | Format::Tsv | Format::Txt => text::read_delimited(path, format, limits, visitor),
+        Format::Csv | Format::Tsv | Format::Txt => {
+            text::read_delimited(path, format, limits, visitor)
+        }
         Format::Xlsx | Format::Xlsm | Format::Xlsb | Format::Xls | Format::Ods => {
             sheet::read_workbook(path, format, limits, visitor)
         }
@@ -196,5 +198,43 @@ pub(crate) fn catch_dependency_panic<T>(
         Err(_) => Err(ReadError::Corrupt(format!(
             "reader failed: the spreadsheet library panicked while {operation}; the file is probably damaged: open it in Excel and export it again"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dependency_panic_becomes_corrupt() {
+        let result: Result<(), ReadError> =
+            catch_dependency_panic("testing", || panic!("index out of bounds"));
+        match result {
+            Err(ReadError::Corrupt(message)) => {
+                assert!(message.starts_with("reader failed:"), "{message}");
+                assert!(!message.contains("index out of bounds"), "{message}");
+            }
+            other => panic!("expected Corrupt, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_format_is_unsupported() {
+        struct Ignore;
+        impl TableVisitor for Ignore {
+            fn table(
+                &mut self,
+                _: &TableMeta,
+                _: &mut dyn Iterator<Item = Result<Row, ReadError>>,
+            ) {
+            }
+        }
+        let result = read_file(
+            Path::new("missing.bin"),
+            Format::Unknown,
+            &Limits::default(),
+            &mut Ignore,
+        );
+        assert!(matches!(result, Err(ReadError::Unsupported(_))));
     }
 }

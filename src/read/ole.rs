@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::{Limits, ReadError};
 
-/// What an OLE compound file contains, as far as the readers care.
+/// Content kinds of an OLE compound file that the readers distinguish.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OleContent {
     /// A password-protected OOXML workbook (`EncryptionInfo` and `EncryptedPackage`).
@@ -88,9 +88,15 @@ impl SheetExtent {
 /// encrypted.
 pub(crate) fn check_xls(path: &Path, limits: &Limits) -> Result<(), ReadError> {
     let mut compound = open(path)?;
-    let stream_name = if compound.is_stream("/Workbook") { "/Workbook" } else { "/Book" };
+    let stream_name = if compound.is_stream("/Workbook") {
+        "/Workbook"
+    } else {
+        "/Book"
+    };
     let stream = compound.open_stream(stream_name).map_err(|e| {
-        ReadError::Corrupt(format!("the workbook stream cannot be read ({e}): export the file again"))
+        ReadError::Corrupt(format!(
+            "the workbook stream cannot be read ({e}): export the file again"
+        ))
     })?;
     let mut reader = BufReader::new(stream);
     let mut depth = 0usize;
@@ -134,38 +140,56 @@ pub(crate) fn check_xls(path: &Path, limits: &Limits) -> Result<(), ReadError> {
 }
 
 fn record_extent(sheet: &mut SheetExtent, record_type: u16, body: &[u8]) {
-    let u16_at = |offset: usize| body.get(offset..offset + 2).map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])));
-    let u32_at = |offset: usize| body.get(offset..offset + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let u16_at = |offset: usize| {
+        body.get(offset..offset + 2)
+            .map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])))
+    };
+    let u32_at = |offset: usize| {
+        body.get(offset..offset + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
     if record_type == DIMENSIONS {
         let (first_row, last_row_plus_one, first_col, last_col_plus_one) = match body.len() {
             10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
             _ => (u32_at(0), u32_at(4), u16_at(8), u16_at(10)),
         };
-        if let (Some(rf), Some(rl), Some(cf), Some(cl)) = (first_row, last_row_plus_one, first_col, last_col_plus_one) {
+        if let (Some(rf), Some(rl), Some(cf), Some(cl)) =
+            (first_row, last_row_plus_one, first_col, last_col_plus_one)
+        {
             sheet.declared_cells = sheet.declared_cells.max(declared_cells(rf, rl, cf, cl));
         }
     } else if CELL_RECORDS.contains(&record_type) {
         if let (Some(row), Some(column)) = (u16_at(0), u16_at(2)) {
             sheet.add_cell(row, column);
         }
-    } else if record_type == MULRK && body.len() >= 6 {
-        if let (Some(row), Some(first), Some(last)) = (u16_at(0), u16_at(2), u16_at(body.len() - 2)) {
-            sheet.add_cell(row, first);
-            sheet.add_cell(row, last.max(first));
-        }
+    } else if record_type == MULRK
+        && body.len() >= 6
+        && let (Some(row), Some(first), Some(last)) = (u16_at(0), u16_at(2), u16_at(body.len() - 2))
+    {
+        sheet.add_cell(row, first);
+        sheet.add_cell(row, last.max(first));
     }
 }
 
 /// Cell count that calamine 0.38 reserves for a DIMENSIONS record.
 ///
-/// calamine resets a first column above 255 or past the last to 0 and computes the row
-/// count as `last - first + 1` in u32; a first row past the last row wraps to a huge
+/// calamine resets a first column above 255 or past the last to 0, and it computes the
+/// row count as `last - first + 1` in u32. A first row past the last row wraps to a huge
 /// count in a release build, so that case counts as unbounded here.
-fn declared_cells(first_row: u32, last_row_plus_one: u32, first_col: u32, last_col_plus_one: u32) -> u64 {
+fn declared_cells(
+    first_row: u32,
+    last_row_plus_one: u32,
+    first_col: u32,
+    last_col_plus_one: u32,
+) -> u64 {
     if last_row_plus_one == 0 || last_col_plus_one == 0 {
         return 1;
     }
-    let first_col = if first_col > 0xFF || last_col_plus_one < first_col { 0 } else { first_col };
+    let first_col = if first_col > 0xFF || last_col_plus_one < first_col {
+        0
+    } else {
+        first_col
+    };
     let last_row = last_row_plus_one - 1;
     let last_col = last_col_plus_one - 1;
     if last_row < first_row || last_col < first_col {
@@ -174,12 +198,20 @@ fn declared_cells(first_row: u32, last_row_plus_one: u32, first_col: u32, last_c
     u64::from(last_row - first_row + 1) * u64::from(last_col - first_col + 1)
 }
 
-fn check_extent(sheet: &SheetExtent, sheet_number: usize, limits: &Limits) -> Result<(), ReadError> {
+fn check_extent(
+    sheet: &SheetExtent,
+    sheet_number: usize,
+    limits: &Limits,
+) -> Result<(), ReadError> {
     let max = limits.max_cells_per_sheet;
     let too_large = |cells: u64, what: &str| {
         ReadError::Limit(format!(
             "sheet {sheet_number} of the workbook {what} {} cells, more than the limit of {max}; an .xls is read whole, so no sheet of it is read: save it as .xlsx or raise the limit",
-            if cells == u64::MAX { "an unbounded number of".to_string() } else { cells.to_string() },
+            if cells == u64::MAX {
+                "an unbounded number of".to_string()
+            } else {
+                cells.to_string()
+            },
         ))
     };
     if sheet.declared_cells > max {
@@ -195,7 +227,10 @@ fn check_extent(sheet: &SheetExtent, sheet_number: usize, limits: &Limits) -> Re
 fn read_record_header(reader: &mut impl Read) -> Result<Option<(u16, u16)>, ReadError> {
     let mut header = [0u8; 4];
     Ok(read_body(reader, &mut header)?.map(|()| {
-        (u16::from_le_bytes([header[0], header[1]]), u16::from_le_bytes([header[2], header[3]]))
+        (
+            u16::from_le_bytes([header[0], header[1]]),
+            u16::from_le_bytes([header[2], header[3]]),
+        )
     }))
 }
 

@@ -5,7 +5,10 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-use calamine::{Data, Ods, OdsError, Range, Reader, SheetType, SheetVisible, Xls, XlsError, Xlsb, XlsbError, Xlsx, XlsxError};
+use calamine::{
+    Data, Ods, OdsError, Range, Reader, SheetType, SheetVisible, Xls, XlsError, Xlsb, XlsbError,
+    Xlsx, XlsxError,
+};
 use zip::ZipArchive;
 use zip::result::ZipError;
 
@@ -13,7 +16,8 @@ use super::cells::cell_from_data;
 use super::ole::{self, OleContent};
 use super::sheet_stream::read_streamed_sheet;
 use super::{
-    FileRead, Format, Limits, ReadError, Row, TableMeta, TableVisitor, Visibility, catch_dependency_panic,
+    FileRead, Format, Limits, ReadError, Row, TableMeta, TableVisitor, Visibility,
+    catch_dependency_panic,
 };
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
@@ -21,8 +25,7 @@ const EMPTY_ZIP_MAGIC: &[u8] = b"PK\x05\x06";
 const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 pub(crate) const ODS_MIMETYPE: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
 
-const TRUNCATED_ZIP: &str =
-    "truncated or damaged zip archive (no central directory); the file is incomplete: export it again";
+const TRUNCATED_ZIP: &str = "truncated or damaged zip archive (no central directory); the file is incomplete: export it again";
 
 /// Workbook kinds as read from the container, which can contradict the extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,8 +52,12 @@ pub(crate) fn read_workbook(
         _ => WorkbookKind::Xlsx,
     };
     if kind != expected {
-        notes.push(format!("content is {}, read as such", kind_description(kind)));
+        notes.push(format!(
+            "content is {}, read as such",
+            kind_description(kind)
+        ));
     }
+    log::debug!("{}: read as {kind:?}", path.display());
     match kind {
         WorkbookKind::Xlsx => read_xlsx(path, limits, visitor)?,
         WorkbookKind::Xlsb => read_xlsb(path, limits, visitor)?,
@@ -60,7 +67,11 @@ pub(crate) fn read_workbook(
         }
         WorkbookKind::Ods => read_ods(path, limits, visitor)?,
     }
-    Ok(FileRead { encoding: None, delimiter: None, notes })
+    Ok(FileRead {
+        encoding: None,
+        delimiter: None,
+        notes,
+    })
 }
 
 fn kind_description(kind: WorkbookKind) -> &'static str {
@@ -77,7 +88,9 @@ fn kind_description(kind: WorkbookKind) -> &'static str {
 fn workbook_kind(path: &Path, limits: &Limits) -> Result<WorkbookKind, ReadError> {
     let mut file = File::open(path)?;
     let mut magic = Vec::with_capacity(OLE_MAGIC.len());
-    file.by_ref().take(OLE_MAGIC.len() as u64).read_to_end(&mut magic)?;
+    file.by_ref()
+        .take(OLE_MAGIC.len() as u64)
+        .read_to_end(&mut magic)?;
     if magic.is_empty() {
         return Err(ReadError::Empty);
     }
@@ -96,7 +109,7 @@ fn workbook_kind(path: &Path, limits: &Limits) -> Result<WorkbookKind, ReadError
         ));
     }
     let file = File::open(path)?;
-    let mut archive = ZipArchive::new(BufReader::new(file)).map_err(zip_error)?;
+    let mut archive = ZipArchive::new(BufReader::new(file)).map_err(zip_open_error)?;
     let kind = zip_workbook_kind(&mut archive)?;
     if kind == WorkbookKind::Xlsx {
         check_shared_strings(&mut archive, limits)?;
@@ -104,21 +117,35 @@ fn workbook_kind(path: &Path, limits: &Limits) -> Result<WorkbookKind, ReadError
     Ok(kind)
 }
 
-fn zip_workbook_kind<R: Read + std::io::Seek>(archive: &mut ZipArchive<R>) -> Result<WorkbookKind, ReadError> {
-    let names: Vec<String> = archive.file_names().filter_map(Result::ok).map(|n| n.to_ascii_lowercase()).collect();
+fn zip_workbook_kind<R: Read + std::io::Seek>(
+    archive: &mut ZipArchive<R>,
+) -> Result<WorkbookKind, ReadError> {
+    let names: Vec<String> = archive
+        .file_names()
+        .filter_map(Result::ok)
+        .map(|n| n.to_ascii_lowercase())
+        .collect();
     if names.iter().any(|n| n == "mimetype") {
         let mut mimetype = Vec::new();
         if let Ok(entry) = archive.by_name("mimetype") {
-            let _ = entry.take(ODS_MIMETYPE.len() as u64 + 16).read_to_end(&mut mimetype);
+            let _ = entry
+                .take(ODS_MIMETYPE.len() as u64 + 16)
+                .read_to_end(&mut mimetype);
         }
         if mimetype.starts_with(ODS_MIMETYPE) {
             return Ok(WorkbookKind::Ods);
         }
     }
-    if names.iter().any(|n| n.starts_with("xl/") && n.ends_with(".bin") && n.contains("workbook")) {
+    if names
+        .iter()
+        .any(|n| n.starts_with("xl/") && n.ends_with(".bin") && n.contains("workbook"))
+    {
         return Ok(WorkbookKind::Xlsb);
     }
-    if names.iter().any(|n| n.starts_with("xl/") || n.ends_with("workbook.xml")) {
+    if names
+        .iter()
+        .any(|n| n.starts_with("xl/") || n.ends_with("workbook.xml"))
+    {
         return Ok(WorkbookKind::Xlsx);
     }
     let content = if names.iter().any(|n| n.starts_with("word/")) {
@@ -128,15 +155,33 @@ fn zip_workbook_kind<R: Read + std::io::Seek>(archive: &mut ZipArchive<R>) -> Re
     } else {
         "a zip archive without a workbook"
     };
-    Err(ReadError::Unsupported(format!("the content is {content}, not a spreadsheet")))
+    Err(ReadError::Unsupported(format!(
+        "the content is {content}, not a spreadsheet"
+    )))
 }
 
-/// Maps an error from opening the zip container.
-fn zip_error(error: ZipError) -> ReadError {
+/// Maps an error from opening the zip container, which fails when the central directory
+/// at the end of the file is missing or damaged.
+fn zip_open_error(error: ZipError) -> ReadError {
     match error {
         ZipError::Io(e) if e.kind() != std::io::ErrorKind::UnexpectedEof => ReadError::Io(e),
-        ZipError::UnsupportedArchive(what) => ReadError::Unsupported(format!("unsupported zip archive: {what}")),
+        ZipError::UnsupportedArchive(what) => {
+            ReadError::Unsupported(format!("unsupported zip archive: {what}"))
+        }
         _ => ReadError::Corrupt(TRUNCATED_ZIP.to_string()),
+    }
+}
+
+/// Maps an error from reading an entry of an opened zip container.
+fn zip_entry_error(error: ZipError) -> ReadError {
+    match error {
+        ZipError::Io(e) if e.kind() != std::io::ErrorKind::UnexpectedEof => ReadError::Io(e),
+        ZipError::UnsupportedArchive(what) => {
+            ReadError::Unsupported(format!("unsupported zip archive: {what}"))
+        }
+        other => ReadError::Corrupt(format!(
+            "damaged zip archive ({other}): export the file again"
+        )),
     }
 }
 
@@ -146,7 +191,10 @@ fn zip_error(error: ZipError) -> ReadError {
 /// `sharedStrings.xml`, so a 3 KB file declaring 10^12 strings would abort the process
 /// on the failed allocation. The entries are counted here first; a count the file
 /// cannot back is an error, anything plausible passes.
-fn check_shared_strings<R: Read + std::io::Seek>(archive: &mut ZipArchive<R>, limits: &Limits) -> Result<(), ReadError> {
+fn check_shared_strings<R: Read + std::io::Seek>(
+    archive: &mut ZipArchive<R>,
+    limits: &Limits,
+) -> Result<(), ReadError> {
     let names: Vec<String> = archive
         .file_names()
         .filter_map(Result::ok)
@@ -154,9 +202,11 @@ fn check_shared_strings<R: Read + std::io::Seek>(archive: &mut ZipArchive<R>, li
         .map(|n| n.to_string())
         .collect();
     for name in names {
-        let entry = archive.by_name(&name).map_err(zip_error)?;
+        let entry = archive.by_name(&name).map_err(zip_entry_error)?;
         let (declared, counted) = count_shared_strings(BufReader::new(entry))?;
-        let tolerated = counted.saturating_mul(2).saturating_add(limits.max_cells_per_sheet.min(1_000_000));
+        let tolerated = counted
+            .saturating_mul(2)
+            .saturating_add(limits.max_cells_per_sheet.min(1_000_000));
         if declared > tolerated {
             return Err(ReadError::Corrupt(format!(
                 "{name} declares {declared} shared strings but contains {counted}; the workbook is damaged: open it in Excel and save it again"
@@ -212,11 +262,19 @@ fn cell_sheets(sheets: &[calamine::Sheet]) -> Vec<(String, Visibility)> {
 }
 
 fn sheet_meta(name: &str, visible: Visibility) -> TableMeta {
-    TableMeta { name: Some(name.to_string()), visibility: Some(visible), ..TableMeta::default() }
+    TableMeta {
+        name: Some(name.to_string()),
+        visibility: Some(visible),
+        ..TableMeta::default()
+    }
 }
 
 /// Visits a table whose only item is `error`, for a sheet that cannot be read.
-pub(crate) fn visit_failed_sheet(meta: &TableMeta, error: ReadError, visitor: &mut dyn TableVisitor) {
+pub(crate) fn visit_failed_sheet(
+    meta: &TableMeta,
+    error: ReadError,
+    visitor: &mut dyn TableVisitor,
+) {
     let mut rows = std::iter::once(Err(error));
     visitor.table(meta, &mut rows);
 }
@@ -232,7 +290,7 @@ where
 fn xlsx_open_error(error: XlsxError) -> ReadError {
     match error {
         XlsxError::Password => ReadError::Encrypted,
-        XlsxError::Zip(e) => zip_error(e),
+        XlsxError::Zip(e) => zip_entry_error(e),
         XlsxError::Io(e) => ReadError::Io(e),
         other => ReadError::Corrupt(format!(
             "damaged workbook ({}): open it in Excel and save it again",
@@ -258,7 +316,11 @@ pub(crate) fn describe_xlsb_error(error: &XlsbError) -> String {
     }
 }
 
-fn read_xlsx(path: &Path, limits: &Limits, visitor: &mut dyn TableVisitor) -> Result<(), ReadError> {
+fn read_xlsx(
+    path: &Path,
+    limits: &Limits,
+    visitor: &mut dyn TableVisitor,
+) -> Result<(), ReadError> {
     let mut workbook: Xlsx<BufReader<File>> = open_workbook(path, xlsx_open_error)?;
     for (name, visible) in cell_sheets(workbook.sheets_metadata()) {
         let mut meta = sheet_meta(&name, visible);
@@ -267,10 +329,14 @@ fn read_xlsx(path: &Path, limits: &Limits, visitor: &mut dyn TableVisitor) -> Re
     Ok(())
 }
 
-fn read_xlsb(path: &Path, limits: &Limits, visitor: &mut dyn TableVisitor) -> Result<(), ReadError> {
+fn read_xlsb(
+    path: &Path,
+    limits: &Limits,
+    visitor: &mut dyn TableVisitor,
+) -> Result<(), ReadError> {
     let open_error = |error: XlsbError| match error {
         XlsbError::Password => ReadError::Encrypted,
-        XlsbError::Zip(e) => zip_error(e),
+        XlsbError::Zip(e) => zip_entry_error(e),
         XlsbError::Io(e) => ReadError::Io(e),
         other => ReadError::Corrupt(format!(
             "damaged workbook ({}): open it in Excel and save it again",
@@ -289,13 +355,17 @@ fn read_xls(path: &Path, limits: &Limits, visitor: &mut dyn TableVisitor) -> Res
     let open_error = |error: XlsError| match error {
         XlsError::Password => ReadError::Encrypted,
         XlsError::Io(e) => ReadError::Io(e),
-        other => ReadError::Corrupt(format!("damaged .xls workbook ({other}): open it in Excel and save it again")),
+        other => ReadError::Corrupt(format!(
+            "damaged .xls workbook ({other}): open it in Excel and save it again"
+        )),
     };
     let mut workbook: Xls<BufReader<File>> = open_workbook(path, open_error)?;
     for (name, visible) in cell_sheets(workbook.sheets_metadata()) {
         let meta = sheet_meta(&name, visible);
         let range = catch_dependency_panic("reading a sheet", || {
-            workbook.worksheet_range(&name).map_err(|e| ReadError::Corrupt(format!("sheet cannot be read: {e}")))
+            workbook
+                .worksheet_range(&name)
+                .map_err(|e| ReadError::Corrupt(format!("sheet cannot be read: {e}")))
         });
         visit_range(meta, range, limits, visitor);
     }
@@ -310,15 +380,19 @@ fn read_xls(path: &Path, limits: &Limits, visitor: &mut dyn TableVisitor) -> Res
 fn read_ods(path: &Path, limits: &Limits, visitor: &mut dyn TableVisitor) -> Result<(), ReadError> {
     let open_error = |error: OdsError| match error {
         OdsError::Password => ReadError::Encrypted,
-        OdsError::Zip(e) => zip_error(e),
+        OdsError::Zip(e) => zip_entry_error(e),
         OdsError::Io(e) => ReadError::Io(e),
-        other => ReadError::Corrupt(format!("damaged OpenDocument spreadsheet ({other}): open it and save it again")),
+        other => ReadError::Corrupt(format!(
+            "damaged OpenDocument spreadsheet ({other}): open it and save it again"
+        )),
     };
     let mut workbook: Ods<BufReader<File>> = open_workbook(path, open_error)?;
     for (name, visible) in cell_sheets(workbook.sheets_metadata()) {
         let meta = sheet_meta(&name, visible);
         let range = catch_dependency_panic("reading a sheet", || {
-            workbook.worksheet_range(&name).map_err(|e| ReadError::Corrupt(format!("sheet cannot be read: {e}")))
+            workbook
+                .worksheet_range(&name)
+                .map_err(|e| ReadError::Corrupt(format!("sheet cannot be read: {e}")))
         });
         visit_range(meta, range, limits, visitor);
     }
@@ -350,7 +424,10 @@ fn visit_range(
     let mut rows = range.rows().enumerate().filter_map(|(offset, values)| {
         let used = values.iter().rposition(|v| !matches!(v, Data::Empty))?;
         let cells = values[..=used].iter().map(cell_from_data).collect();
-        Some(Ok(Row { index: u64::from(first_row) + offset as u64, cells }))
+        Some(Ok(Row {
+            index: u64::from(first_row) + offset as u64,
+            cells,
+        }))
     });
     visitor.table(&meta, &mut rows);
 }

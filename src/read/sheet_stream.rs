@@ -2,27 +2,33 @@
 //! built.
 //!
 //! calamine's `worksheet_range` builds a dense grid over the bounding box of the used
-//! cells (`Range::from_sparse` in calamine 0.38), so a 3 KB sheet with one cell in A1
-//! and one in XFD1048576 requests 17 billion cells and the failed allocation aborts the
-//! process. Its `<dimension>` element, by contrast, only sizes a reservation when it is
-//! under 100,000 cells. This module reads each sheet twice through calamine's cell
-//! readers instead: a survey pass counts the cells and finds the first column, then a
+//! cells (`Range::from_sparse` in calamine 0.38). A 3 KB sheet with one cell in A1 and
+//! one in XFD1048576 therefore requests 17 billion cells, and the failed allocation
+//! aborts the process. Its `<dimension>` element, by contrast, only sizes a reservation
+//! when it is under 100,000 cells. This module reads each sheet twice through calamine's
+//! cell readers instead: a survey pass counts the cells and finds the first column, then a
 //! second pass builds one row at a time.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use calamine::{DataRef, XlsbError, Xlsb, Xlsx, XlsxError};
+use calamine::{DataRef, Xlsb, XlsbError, Xlsx, XlsxError};
 
 use super::cells::{cell_from_data_ref, empty_cell};
 use super::sheet::{describe_xlsb_error, describe_xlsx_error, visit_failed_sheet};
-use super::{Cell, CellKind, Limits, ReadError, Row, TableMeta, TableVisitor, catch_dependency_panic};
+use super::{
+    Cell, CellKind, Limits, ReadError, Row, TableMeta, TableVisitor, catch_dependency_panic,
+};
 
 /// Damaged cells tolerated in one sheet before the rest of it is given up.
 const MAX_CELL_ERRORS: u64 = 1000;
 
 /// One step of a cell reader.
 pub(crate) enum Step {
-    Cell { row: u32, column: u32, cell: Cell },
+    Cell {
+        row: u32,
+        column: u32,
+        cell: Cell,
+    },
     /// A cell that could not be read; the reader can go on.
     CellError(String),
     /// The reader cannot go on.
@@ -33,7 +39,11 @@ pub(crate) enum Step {
 /// Workbooks that can hand out a cell-by-cell reader for a sheet.
 pub(crate) trait CellSheets {
     /// Opens a cell reader for `name` and passes its step function to `f`.
-    fn with_cells<T>(&mut self, name: &str, f: impl FnOnce(&mut dyn FnMut() -> Step) -> T) -> Result<T, ReadError>;
+    fn with_cells<T>(
+        &mut self,
+        name: &str,
+        f: impl FnOnce(&mut dyn FnMut() -> Step) -> T,
+    ) -> Result<T, ReadError>;
 }
 
 fn panic_step() -> Step {
@@ -44,17 +54,30 @@ fn panic_step() -> Step {
 }
 
 fn value_step(position: (u32, u32), value: &DataRef<'_>) -> Step {
-    Step::Cell { row: position.0, column: position.1, cell: cell_from_data_ref(value) }
+    Step::Cell {
+        row: position.0,
+        column: position.1,
+        cell: cell_from_data_ref(value),
+    }
 }
 
 impl<RS: std::io::Read + std::io::Seek> CellSheets for Xlsx<RS> {
-    fn with_cells<T>(&mut self, name: &str, f: impl FnOnce(&mut dyn FnMut() -> Step) -> T) -> Result<T, ReadError> {
+    fn with_cells<T>(
+        &mut self,
+        name: &str,
+        f: impl FnOnce(&mut dyn FnMut() -> Step) -> T,
+    ) -> Result<T, ReadError> {
         let workbook = &mut *self;
-        let opened = catch_dependency_panic("opening a sheet", move || match workbook.worksheet_cells_reader(name) {
-            Ok(reader) => Ok(Some(reader)),
-            // A `<sheetData>` that never starts, as in a chart or dialog sheet.
-            Err(XlsxError::NotAWorksheet(_)) => Ok(None),
-            Err(e) => Err(ReadError::Corrupt(format!("sheet cannot be read: {}", describe_xlsx_error(&e)))),
+        let opened = catch_dependency_panic("opening a sheet", move || {
+            match workbook.worksheet_cells_reader(name) {
+                Ok(reader) => Ok(Some(reader)),
+                // A `<sheetData>` that never starts, as in a chart or dialog sheet.
+                Err(XlsxError::NotAWorksheet(_)) => Ok(None),
+                Err(e) => Err(ReadError::Corrupt(format!(
+                    "sheet cannot be read: {}",
+                    describe_xlsx_error(&e)
+                ))),
+            }
         })?;
         let Some(mut reader) = opened else {
             return Ok(f(&mut || Step::End));
@@ -95,20 +118,26 @@ fn xlsx_error_is_local(error: &XlsxError) -> bool {
 }
 
 impl<RS: std::io::Read + std::io::Seek> CellSheets for Xlsb<RS> {
-    fn with_cells<T>(&mut self, name: &str, f: impl FnOnce(&mut dyn FnMut() -> Step) -> T) -> Result<T, ReadError> {
+    fn with_cells<T>(
+        &mut self,
+        name: &str,
+        f: impl FnOnce(&mut dyn FnMut() -> Step) -> T,
+    ) -> Result<T, ReadError> {
         let workbook = &mut *self;
         let mut reader = catch_dependency_panic("opening a sheet", move || {
-            workbook
-                .worksheet_cells_reader(name)
-                .map_err(|e| ReadError::Corrupt(format!("sheet cannot be read: {}", describe_xlsb_error(&e))))
+            workbook.worksheet_cells_reader(name).map_err(|e| {
+                ReadError::Corrupt(format!("sheet cannot be read: {}", describe_xlsb_error(&e)))
+            })
         })?;
         let mut next = || match catch_unwind(AssertUnwindSafe(|| reader.next_cell())) {
             Ok(Ok(Some(cell))) => value_step(cell.get_position(), cell.get_value()),
             Ok(Ok(None)) => Step::End,
             // The record was consumed before its value failed to parse.
-            Ok(Err(e @ (XlsbError::CellError(_) | XlsbError::Unrecognized { .. } | XlsbError::WideStr { .. }))) => {
-                Step::CellError(describe_xlsb_error(&e))
-            }
+            Ok(Err(
+                e @ (XlsbError::CellError(_)
+                | XlsbError::Unrecognized { .. }
+                | XlsbError::WideStr { .. }),
+            )) => Step::CellError(describe_xlsb_error(&e)),
             Ok(Err(e)) => Step::Fatal(ReadError::Corrupt(format!(
                 "damaged sheet ({}): the rest of the sheet is not read",
                 describe_xlsb_error(&e)
@@ -144,7 +173,9 @@ impl Survey {
         self.cells += 1;
         self.first_column = Some(self.first_column.map_or(column, |c| c.min(column)));
         match self.current_row {
-            Some((current, last_column)) if current == row => self.current_row = Some((row, last_column.max(column))),
+            Some((current, last_column)) if current == row => {
+                self.current_row = Some((row, last_column.max(column)))
+            }
             _ => {
                 self.close_row();
                 self.current_row = Some((row, column));
@@ -171,7 +202,10 @@ impl Survey {
 
 /// Counts a sheet's cells; returns an error once they exceed the limit.
 fn survey_sheet(next: &mut dyn FnMut() -> Step, limits: &Limits) -> Result<Survey, ReadError> {
-    let mut survey = Survey { ordered: true, ..Survey::default() };
+    let mut survey = Survey {
+        ordered: true,
+        ..Survey::default()
+    };
     let max = limits.max_cells_per_sheet;
     loop {
         match next() {
@@ -182,7 +216,7 @@ fn survey_sheet(next: &mut dyn FnMut() -> Step, limits: &Limits) -> Result<Surve
                 survey.add(row, column);
                 if survey.cells > max || survey.padded_cells() > max {
                     return Err(ReadError::Limit(format!(
-                        "sheet contains more than {max} cells (counting empty cells between used ones), the limit per sheet; the sheet is not read: split it or raise the limit"
+                        "sheet exceeds the limit of {max} cells per sheet (empty cells between used ones count); the sheet is not read: split it or raise the limit"
                     )));
                 }
             }
@@ -201,12 +235,21 @@ pub(crate) fn read_streamed_sheet<W: CellSheets>(
     limits: &Limits,
     visitor: &mut dyn TableVisitor,
 ) {
-    let survey = match workbook.with_cells(&meta.name.clone().unwrap_or_default(), |next| survey_sheet(next, limits)) {
+    let survey = match workbook.with_cells(&meta.name.clone().unwrap_or_default(), |next| {
+        survey_sheet(next, limits)
+    }) {
         Ok(Ok(survey)) => survey,
         Ok(Err(error)) | Err(error) => return visit_failed_sheet(meta, error, visitor),
     };
     meta.first_column = survey.first_column.unwrap_or(0);
     let name = meta.name.clone().unwrap_or_default();
+    log::debug!(
+        "sheet {name}: {} cells in {} rows, first column {}, in file order: {}",
+        survey.cells,
+        survey.rows,
+        meta.first_column,
+        survey.ordered
+    );
     let result = if survey.ordered {
         workbook.with_cells(&name, |next| {
             let mut rows = SheetRows::new(next, meta.first_column);
@@ -232,7 +275,9 @@ fn sorted_steps(next: &mut dyn FnMut() -> Step) -> impl Iterator<Item = Step> {
     let mut problems = Vec::new();
     loop {
         match next() {
-            Step::Cell { row, column, cell } if cell.kind != CellKind::Empty => cells.push((row, column, cell)),
+            Step::Cell { row, column, cell } if cell.kind != CellKind::Empty => {
+                cells.push((row, column, cell))
+            }
             Step::Cell { .. } => {}
             step @ Step::CellError(_) => problems.push(step),
             step @ Step::Fatal(_) => {
@@ -255,7 +300,11 @@ fn sorted_steps(next: &mut dyn FnMut() -> Step) -> impl Iterator<Item = Step> {
     let fatal = fatal.map(|i| problems.remove(i));
     problems
         .into_iter()
-        .chain(deduplicated.into_iter().map(|(row, column, cell)| Step::Cell { row, column, cell }))
+        .chain(
+            deduplicated
+                .into_iter()
+                .map(|(row, column, cell)| Step::Cell { row, column, cell }),
+        )
         .chain(fatal)
 }
 
@@ -272,20 +321,28 @@ struct SheetRows<'n> {
 
 impl<'n> SheetRows<'n> {
     fn new(next: &'n mut dyn FnMut() -> Step, first_column: u32) -> Self {
-        SheetRows { next, first_column, current: None, pending_error: None, last_row: 0, cell_errors: 0, done: false }
+        SheetRows {
+            next,
+            first_column,
+            current: None,
+            pending_error: None,
+            last_row: 0,
+            cell_errors: 0,
+            done: false,
+        }
     }
 
     /// Adds a cell to the open row; returns the finished previous row if the cell starts
     /// a new one.
     fn place(&mut self, row: u32, column: u32, cell: Cell) -> Option<Row> {
         self.last_row = row;
-        let Some(offset) = column.checked_sub(self.first_column) else {
-            return None;
-        };
-        let offset = offset as usize;
+        let offset = column.checked_sub(self.first_column)? as usize;
         let finished = match &self.current {
             Some(open) if open.index == u64::from(row) => None,
-            _ => self.current.replace(Row { index: u64::from(row), cells: Vec::new() }),
+            _ => self.current.replace(Row {
+                index: u64::from(row),
+                cells: Vec::new(),
+            }),
         };
         if let Some(open) = self.current.as_mut() {
             if open.cells.len() <= offset {
@@ -325,8 +382,13 @@ impl Iterator for SheetRows<'_> {
                     }
                     // calamine's error carries no position, so the row is the last one
                     // read and the damaged cell lies at or after it.
-                    let row = self.current.as_ref().map_or(u64::from(self.last_row), |r| r.index);
-                    let message = format!("a cell at or after this row cannot be read ({message}); it is skipped");
+                    let row = self
+                        .current
+                        .as_ref()
+                        .map_or(u64::from(self.last_row), |r| r.index);
+                    let message = format!(
+                        "a cell at or after this row cannot be read ({message}); it is skipped"
+                    );
                     return Some(Err(ReadError::Row { row, message }));
                 }
                 Step::Fatal(error) => {
@@ -348,13 +410,20 @@ mod tests {
     use super::*;
 
     fn text(s: &str) -> Cell {
-        Cell { kind: CellKind::Text, text: s.to_string() }
+        Cell {
+            kind: CellKind::Text,
+            text: s.to_string(),
+        }
     }
 
     fn steps(cells: Vec<(u32, u32, &str)>) -> impl FnMut() -> Step {
         let mut iter = cells.into_iter();
         move || match iter.next() {
-            Some((row, column, s)) => Step::Cell { row, column, cell: text(s) },
+            Some((row, column, s)) => Step::Cell {
+                row,
+                column,
+                cell: text(s),
+            },
             None => Step::End,
         }
     }
@@ -362,7 +431,9 @@ mod tests {
     #[test]
     fn rows_are_dense_from_first_column() {
         let mut next = steps(vec![(3, 1, "a"), (3, 3, "c"), (5, 2, "x")]);
-        let rows: Vec<Row> = SheetRows::new(&mut next, 1).map(|r| r.expect("no error")).collect();
+        let rows: Vec<Row> = SheetRows::new(&mut next, 1)
+            .map(|r| r.expect("no error"))
+            .collect();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].index, 3);
         let texts: Vec<&str> = rows[0].cells.iter().map(|c| c.text.as_str()).collect();
@@ -384,7 +455,10 @@ mod tests {
 
     #[test]
     fn survey_rejects_far_apart_cells() {
-        let limits = Limits { max_cells_per_sheet: 1000, ..Limits::default() };
+        let limits = Limits {
+            max_cells_per_sheet: 1000,
+            ..Limits::default()
+        };
         let mut next = steps(vec![(0, 0, "a"), (0, 16383, "b")]);
         let error = survey_sheet(&mut next, &limits).expect_err("over the limit");
         assert!(matches!(error, ReadError::Limit(_)));
@@ -395,8 +469,13 @@ mod tests {
         let mut next = steps(vec![(2, 0, "late"), (0, 1, "b"), (0, 0, "a"), (0, 1, "b2")]);
         let mut sorted = sorted_steps(&mut next);
         let mut next_sorted = || sorted.next().unwrap_or(Step::End);
-        let rows: Vec<Row> = SheetRows::new(&mut next_sorted, 0).map(|r| r.expect("no error")).collect();
-        let texts: Vec<Vec<&str>> = rows.iter().map(|r| r.cells.iter().map(|c| c.text.as_str()).collect()).collect();
+        let rows: Vec<Row> = SheetRows::new(&mut next_sorted, 0)
+            .map(|r| r.expect("no error"))
+            .collect();
+        let texts: Vec<Vec<&str>> = rows
+            .iter()
+            .map(|r| r.cells.iter().map(|c| c.text.as_str()).collect())
+            .collect();
         assert_eq!(texts, vec![vec!["a", "b2"], vec!["late"]]);
     }
 
@@ -406,7 +485,11 @@ mod tests {
         let mut next = || {
             calls += 1;
             match calls {
-                1 => Step::Cell { row: 0, column: 0, cell: text("a") },
+                1 => Step::Cell {
+                    row: 0,
+                    column: 0,
+                    cell: text("a"),
+                },
                 _ => Step::Fatal(ReadError::Corrupt("broken".to_string())),
             }
         };

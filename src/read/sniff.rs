@@ -26,8 +26,30 @@ const OTHER_BINARY_MAGIC: [(&[u8], &str); 10] = [
 
 /// First words of an SQL script, after comments.
 const SQL_START_WORDS: [&str; 24] = [
-    "CREATE", "DROP", "SET", "USE", "ALTER", "COMMENT", "BEGIN", "PRAGMA", "INSERT", "GRANT", "DECLARE", "PROMPT",
-    "SPOOL", "EXEC", "EXECUTE", "IF", "GO", "LOCK", "UNLOCK", "DELIMITER", "START", "CONNECT", "WHENEVER", "SELECT",
+    "CREATE",
+    "DROP",
+    "SET",
+    "USE",
+    "ALTER",
+    "COMMENT",
+    "BEGIN",
+    "PRAGMA",
+    "INSERT",
+    "GRANT",
+    "DECLARE",
+    "PROMPT",
+    "SPOOL",
+    "EXEC",
+    "EXECUTE",
+    "IF",
+    "GO",
+    "LOCK",
+    "UNLOCK",
+    "DELIMITER",
+    "START",
+    "CONNECT",
+    "WHENEVER",
+    "SELECT",
 ];
 
 static CREATE_TABLE: LazyLock<Regex> = LazyLock::new(|| {
@@ -45,24 +67,40 @@ struct Content {
 }
 
 impl Content {
-    fn new(format: Format, description: &'static str, agreeing_extensions: &'static [&'static str]) -> Self {
-        Content { format, description, agreeing_extensions }
+    fn new(
+        format: Format,
+        description: &'static str,
+        agreeing_extensions: &'static [&'static str],
+    ) -> Self {
+        Content {
+            format,
+            description,
+            agreeing_extensions,
+        }
     }
 }
 
 const TEXT_TABLE_EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "tab", "dat", "prn"];
 
 pub(crate) fn sniff(head: &[u8], extension: Option<&str>) -> Sniffed {
-    let extension = extension.map(|e| e.trim_start_matches('.').to_ascii_lowercase()).filter(|e| !e.is_empty());
+    let extension = extension
+        .map(|e| e.trim_start_matches('.').to_ascii_lowercase())
+        .filter(|e| !e.is_empty());
     let extension = extension.as_deref();
     if head.is_empty() {
-        return Sniffed { format: format_from_extension(extension), mismatch: None };
+        return Sniffed {
+            format: format_from_extension(extension),
+            mismatch: None,
+        };
     }
     let content = if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         zip_content(head, extension)
     } else if head.starts_with(OLE_MAGIC) {
         ole_content(head, extension)
-    } else if let Some((_, description)) = OTHER_BINARY_MAGIC.iter().find(|(magic, _)| head.starts_with(magic)) {
+    } else if let Some((_, description)) = OTHER_BINARY_MAGIC
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+    {
         Content::new(Format::Unknown, description, &[])
     } else {
         text_content(head, extension)
@@ -72,10 +110,16 @@ pub(crate) fn sniff(head: &[u8], extension: Option<&str>) -> Sniffed {
         Some(ext) => content.agreeing_extensions.contains(&ext),
     };
     let mismatch = match extension {
-        Some(ext) if !agrees => Some(format!("content is {}, extension says .{ext}", content.description)),
+        Some(ext) if !agrees => Some(format!(
+            "content is {}, extension says .{ext}",
+            content.description
+        )),
         _ => None,
     };
-    Sniffed { format: content.format, mismatch }
+    Sniffed {
+        format: content.format,
+        mismatch,
+    }
 }
 
 fn format_from_extension(extension: Option<&str>) -> Format {
@@ -111,18 +155,28 @@ fn zip_content(head: &[u8], extension: Option<&str>) -> Content {
         return Content::new(Format::Xlsb, "an .xlsb workbook", &["xlsb"]);
     }
     if contains(head, b"word/") {
-        return Content::new(Format::Unknown, "a Word document (.docx)", &["docx", "docm"]);
+        return Content::new(
+            Format::Unknown,
+            "a Word document (.docx)",
+            &["docx", "docm"],
+        );
     }
     if contains(head, b"ppt/") {
-        return Content::new(Format::Unknown, "a PowerPoint presentation (.pptx)", &["pptx", "pptm"]);
+        return Content::new(
+            Format::Unknown,
+            "a PowerPoint presentation (.pptx)",
+            &["pptx", "pptm"],
+        );
     }
     match extension {
         Some("xlsm") => Content::new(Format::Xlsm, "an .xlsm workbook", &["xlsm"]),
         Some("xlsb") => Content::new(Format::Xlsb, "an .xlsb workbook", &["xlsb"]),
         Some("ods") => Content::new(Format::Ods, "an OpenDocument spreadsheet", &["ods"]),
-        _ if contains(head, b"xl/") || matches!(extension, Some("xlsx" | "et")) => {
-            Content::new(Format::Xlsx, "an .xlsx workbook (zip package)", &["xlsx", "xlsm", "et"])
-        }
+        _ if contains(head, b"xl/") || matches!(extension, Some("xlsx" | "et")) => Content::new(
+            Format::Xlsx,
+            "an .xlsx workbook (zip package)",
+            &["xlsx", "xlsm", "et"],
+        ),
         _ => Content::new(Format::Unknown, "a zip archive", &["zip"]),
     }
 }
@@ -143,10 +197,16 @@ fn ole_content(head: &[u8], extension: Option<&str>) -> Content {
     }
     match extension {
         // The directory naming the streams can lie past the head.
-        Some("xlsx" | "xlsm" | "xlsb") => Content::new(format_from_extension(extension), ENCRYPTED, OOXML_EXTENSIONS),
-        Some("doc" | "ppt" | "msg" | "msi" | "wps") => {
-            Content::new(Format::Unknown, "an OLE compound file (Office 97-2003 document)", &["doc", "ppt", "msg", "msi", "wps"])
-        }
+        Some("xlsx" | "xlsm" | "xlsb") => Content::new(
+            format_from_extension(extension),
+            ENCRYPTED,
+            OOXML_EXTENSIONS,
+        ),
+        Some("doc" | "ppt" | "msg" | "msi" | "wps") => Content::new(
+            Format::Unknown,
+            "an OLE compound file (Office 97-2003 document)",
+            &["doc", "ppt", "msg", "msi", "wps"],
+        ),
         _ => Content::new(
             Format::Xls,
             "an OLE compound file (legacy .xls or encrypted workbook)",
@@ -157,7 +217,10 @@ fn ole_content(head: &[u8], extension: Option<&str>) -> Content {
 
 fn text_content(head: &[u8], extension: Option<&str>) -> Content {
     let encoding = decode::guess_head_encoding(head);
-    let is_utf16 = matches!(encoding, TextEncoding::Utf16Le { .. } | TextEncoding::Utf16Be { .. });
+    let is_utf16 = matches!(
+        encoding,
+        TextEncoding::Utf16Le { .. } | TextEncoding::Utf16Be { .. }
+    );
     if !is_utf16 && head.contains(&0) {
         return Content::new(Format::Unknown, "binary data", &[]);
     }
@@ -175,7 +238,9 @@ fn text_content(head: &[u8], extension: Option<&str>) -> Content {
         return content;
     }
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        return if trimmed.starts_with('{') && (text.contains("\"$schema\"") || text.contains("\"properties\"")) {
+        return if trimmed.starts_with('{')
+            && (text.contains("\"$schema\"") || text.contains("\"properties\""))
+        {
             Content::new(Format::JsonSchema, "a JSON Schema", &["json"])
         } else {
             Content::new(Format::Unknown, "JSON data (not a JSON Schema)", &["json"])
@@ -201,7 +266,11 @@ fn text_content(head: &[u8], extension: Option<&str>) -> Content {
 
 /// Recognises HTML tables and SpreadsheetML 2003, which web systems often save as .xls.
 fn markup_content(text: &str) -> Option<Content> {
-    let start: String = text.chars().take(512).collect::<String>().to_ascii_lowercase();
+    let start: String = text
+        .chars()
+        .take(512)
+        .collect::<String>()
+        .to_ascii_lowercase();
     if start.starts_with("<?xml") && text.contains("urn:schemas-microsoft-com:office:spreadsheet") {
         return Some(Content::new(
             Format::Unknown,
@@ -209,9 +278,15 @@ fn markup_content(text: &str) -> Option<Content> {
             &["xml"],
         ));
     }
-    let html = ["<html", "<!doctype html", "<table", "<meta", "<head"].iter().any(|tag| start.starts_with(tag));
+    let html = ["<html", "<!doctype html", "<table", "<meta", "<head"]
+        .iter()
+        .any(|tag| start.starts_with(tag));
     html.then(|| {
-        Content::new(Format::Unknown, "an HTML page or table (open it in Excel and save it as .xlsx)", &["html", "htm"])
+        Content::new(
+            Format::Unknown,
+            "an HTML page or table (open it in Excel and save it as .xlsx)",
+            &["html", "htm"],
+        )
     })
 }
 
@@ -228,7 +303,10 @@ fn looks_like_sql(text: &str) -> bool {
             break;
         }
     }
-    let word: String = rest.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
     SQL_START_WORDS.contains(&word.to_ascii_uppercase().as_str()) && CREATE_TABLE.is_match(text)
 }
 
@@ -257,7 +335,9 @@ mod tests {
         assert_eq!(result.format, Format::Xls);
         assert_eq!(
             result.mismatch.as_deref(),
-            Some("content is an OLE compound file (legacy .xls or encrypted workbook), extension says .csv")
+            Some(
+                "content is an OLE compound file (legacy .xls or encrypted workbook), extension says .csv"
+            )
         );
     }
 
@@ -283,7 +363,10 @@ mod tests {
     fn csv_named_xlsx_is_text() {
         let result = sniffed("姓名,手机号\n张三,13900000000\n".as_bytes(), "xlsx");
         assert_eq!(result.format, Format::Csv);
-        assert_eq!(result.mismatch.as_deref(), Some("content is delimited text, extension says .xlsx"));
+        assert_eq!(
+            result.mismatch.as_deref(),
+            Some("content is delimited text, extension says .xlsx")
+        );
     }
 
     #[test]
@@ -298,14 +381,20 @@ mod tests {
 
     #[test]
     fn html_saved_as_xls_is_named() {
-        let result = sniffed(b"<html><body><table><tr><td>1</td></tr></table></body></html>", "xls");
+        let result = sniffed(
+            b"<html><body><table><tr><td>1</td></tr></table></body></html>",
+            "xls",
+        );
         assert_eq!(result.format, Format::Unknown);
         assert!(result.mismatch.is_some_and(|m| m.contains("HTML")));
     }
 
     #[test]
     fn utf16_without_bom_is_text() {
-        let head: Vec<u8> = "姓名\t电话\n张三\t13900000000\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let head: Vec<u8> = "姓名\t电话\n张三\t13900000000\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
         assert_eq!(sniffed(&head, "txt").format, Format::Txt);
     }
 

@@ -20,21 +20,73 @@ use super::{FileRead, Limits, ReadError, SchemaColumn, TableMeta, TableVisitor};
 
 /// Words that start a table constraint or index instead of a column definition.
 const CONSTRAINT_WORDS: [&str; 13] = [
-    "PRIMARY", "UNIQUE", "KEY", "INDEX", "CONSTRAINT", "FOREIGN", "CHECK", "FULLTEXT", "SPATIAL", "EXCLUDE", "LIKE",
-    "PERIOD", "SUPPLEMENTAL",
+    "PRIMARY",
+    "UNIQUE",
+    "KEY",
+    "INDEX",
+    "CONSTRAINT",
+    "FOREIGN",
+    "CHECK",
+    "FULLTEXT",
+    "SPATIAL",
+    "EXCLUDE",
+    "LIKE",
+    "PERIOD",
+    "SUPPLEMENTAL",
 ];
 
 /// Words that end a column's data type and start its options.
 const COLUMN_OPTION_WORDS: [&str; 36] = [
-    "NOT", "NULL", "DEFAULT", "COMMENT", "PRIMARY", "UNIQUE", "AUTO_INCREMENT", "AUTOINCREMENT", "IDENTITY", "CHARSET",
-    "COLLATE", "REFERENCES", "CHECK", "CONSTRAINT", "GENERATED", "AS", "ON", "ENCODE", "COMPRESS", "SPARSE",
-    "ROWGUIDCOL", "ENABLE", "DISABLE", "USING", "STORAGE", "VISIBLE", "INVISIBLE", "SRID", "COLUMN_FORMAT", "ENCRYPT",
-    "WITH", "KEY", "CODEC", "TTL", "MASKED", "INVERTED",
+    "NOT",
+    "NULL",
+    "DEFAULT",
+    "COMMENT",
+    "PRIMARY",
+    "UNIQUE",
+    "AUTO_INCREMENT",
+    "AUTOINCREMENT",
+    "IDENTITY",
+    "CHARSET",
+    "COLLATE",
+    "REFERENCES",
+    "CHECK",
+    "CONSTRAINT",
+    "GENERATED",
+    "AS",
+    "ON",
+    "ENCODE",
+    "COMPRESS",
+    "SPARSE",
+    "ROWGUIDCOL",
+    "ENABLE",
+    "DISABLE",
+    "USING",
+    "STORAGE",
+    "VISIBLE",
+    "INVISIBLE",
+    "SRID",
+    "COLUMN_FORMAT",
+    "ENCRYPT",
+    "WITH",
+    "KEY",
+    "CODEC",
+    "TTL",
+    "MASKED",
+    "INVERTED",
 ];
 
 /// Words allowed between CREATE and TABLE.
-const TABLE_MODIFIERS: [&str; 9] =
-    ["OR", "REPLACE", "GLOBAL", "LOCAL", "TEMPORARY", "TEMP", "UNLOGGED", "EXTERNAL", "TRANSIENT"];
+const TABLE_MODIFIERS: [&str; 9] = [
+    "OR",
+    "REPLACE",
+    "GLOBAL",
+    "LOCAL",
+    "TEMPORARY",
+    "TEMP",
+    "UNLOGGED",
+    "EXTERNAL",
+    "TRANSIENT",
+];
 
 #[derive(Debug, Default)]
 struct Table {
@@ -63,7 +115,10 @@ impl Catalog {
     fn find(&mut self, name: &str) -> Option<&mut Table> {
         let key = name.to_lowercase();
         let short = key.rsplit('.').next().unwrap_or(&key).to_string();
-        let index = self.by_name.get(&key).or_else(|| self.by_name.get(&short))?;
+        let index = self
+            .by_name
+            .get(&key)
+            .or_else(|| self.by_name.get(&short))?;
         self.tables.get_mut(*index)
     }
 
@@ -74,7 +129,11 @@ impl Catalog {
         match column {
             None => table.comment = Some(comment),
             Some(column) => {
-                if let Some(c) = table.columns.iter_mut().find(|c| c.name.eq_ignore_ascii_case(column)) {
+                if let Some(c) = table
+                    .columns
+                    .iter_mut()
+                    .find(|c| c.name.eq_ignore_ascii_case(column))
+                {
                     c.comment = Some(comment);
                 }
             }
@@ -89,7 +148,11 @@ struct ScanStats {
     oversized_statements: u64,
 }
 
-pub(crate) fn read_sql(path: &Path, limits: &Limits, visitor: &mut dyn TableVisitor) -> Result<FileRead, ReadError> {
+pub(crate) fn read_sql(
+    path: &Path,
+    limits: &Limits,
+    visitor: &mut dyn TableVisitor,
+) -> Result<FileRead, ReadError> {
     let mut file = File::open(path)?;
     if file.metadata()?.len() == 0 {
         return Err(ReadError::Empty);
@@ -132,30 +195,51 @@ pub(crate) fn read_sql(path: &Path, limits: &Limits, visitor: &mut dyn TableVisi
         if let Some(comment) = &table.comment {
             notes.push(format!("table {}: comment '{}'", table.name, comment));
         }
-        let meta = TableMeta { name: Some(table.name), schema_columns: Some(table.columns), ..TableMeta::default() };
+        let meta = TableMeta {
+            name: Some(table.name),
+            schema_columns: Some(table.columns),
+            ..TableMeta::default()
+        };
         visitor.table(&meta, &mut std::iter::empty());
     }
-    Ok(FileRead { encoding: Some(encoding.label()), delimiter: None, notes })
+    Ok(FileRead {
+        encoding: Some(encoding.label()),
+        delimiter: None,
+        notes,
+    })
+}
+
+fn starts_relevant_statement(token: &Token) -> bool {
+    ["CREATE", "COMMENT", "EXEC", "EXECUTE"]
+        .iter()
+        .any(|w| token.is_word(w))
 }
 
 /// Reads the tokens of the next statement that may define or comment a table; other
 /// statements are skipped. Returns `None` at the end of the script.
+///
+/// A CREATE or COMMENT at the start of a line inside a skipped statement starts a new
+/// statement, because SQL*Plus commands (`prompt ...`) end at the line end without `;`.
 fn next_statement<R: std::io::Read>(
     lexer: &mut Lexer<R>,
     limits: &Limits,
     stats: &mut ScanStats,
 ) -> Result<Option<Vec<Token>>, ReadError> {
+    let mut carried: Option<Token> = None;
     loop {
-        let Some(first) = lexer.next_token(false)? else {
-            return Ok(None);
+        let first = match carried.take() {
+            Some(token) => token,
+            None => match lexer.next_token(false)? {
+                Some(token) => token,
+                None => return Ok(None),
+            },
         };
-        let relevant = ["CREATE", "COMMENT", "EXEC", "EXECUTE"].iter().any(|w| first.is_word(w));
         if first.is_word("INSERT") {
             stats.inserts += 1;
         }
-        if !relevant {
+        if !starts_relevant_statement(&first) {
             if first != Token::Separator {
-                while !matches!(lexer.next_token(true)?, None | Some(Token::Separator)) {}
+                carried = skip_statement(lexer)?;
             }
             continue;
         }
@@ -171,9 +255,26 @@ fn next_statement<R: std::io::Read>(
             }
             if size > limits.max_line_bytes {
                 stats.oversized_statements += 1;
-                while !matches!(lexer.next_token(true)?, None | Some(Token::Separator)) {}
+                carried = skip_statement(lexer)?;
                 break;
             }
+        }
+    }
+}
+
+/// Skips to the end of the current statement; returns a CREATE or COMMENT token found
+/// at the start of a line on the way.
+fn skip_statement<R: std::io::Read>(lexer: &mut Lexer<R>) -> Result<Option<Token>, ReadError> {
+    loop {
+        match lexer.next_token(true)? {
+            None | Some(Token::Separator) => return Ok(None),
+            Some(token)
+                if lexer.last_started_line()
+                    && (token.is_word("CREATE") || token.is_word("COMMENT")) =>
+            {
+                return Ok(Some(token));
+            }
+            Some(_) => {}
         }
     }
 }
@@ -181,13 +282,14 @@ fn next_statement<R: std::io::Read>(
 fn interpret(tokens: &[Token], catalog: &mut Catalog) {
     match tokens.first() {
         Some(t) if t.is_word("CREATE") => {
-            let mut start = 0;
-            while let Some(offset) = find_create_table(&tokens[start..]) {
-                let (table, consumed) = parse_create_table(&tokens[start + offset..]);
+            let mut rest = tokens;
+            while let Some(offset) = find_create_table(rest) {
+                let create = &rest[offset..];
+                let (table, consumed) = parse_create_table(create);
                 if let Some(table) = table {
                     catalog.add(table);
                 }
-                start += offset + consumed.max(1);
+                rest = create.get(consumed.max(1)..).unwrap_or_default();
             }
         }
         Some(t) if t.is_word("COMMENT") => interpret_comment_on(tokens, catalog),
@@ -200,7 +302,9 @@ fn interpret(tokens: &[Token], catalog: &mut Catalog) {
 fn find_create_table(tokens: &[Token]) -> Option<usize> {
     (0..tokens.len()).find(|&i| {
         tokens[i].is_word("CREATE") && {
-            let rest = tokens[i + 1..].iter().skip_while(|t| TABLE_MODIFIERS.iter().any(|m| t.is_word(m)));
+            let rest = tokens[i + 1..]
+                .iter()
+                .skip_while(|t| TABLE_MODIFIERS.iter().any(|m| t.is_word(m)));
             rest.take(1).any(|t| t.is_word("TABLE"))
         }
     })
@@ -228,6 +332,7 @@ fn parse_create_table(tokens: &[Token]) -> (Option<Table>, usize) {
     if tokens.get(i).is_some_and(|t| t.is_word("IF")) {
         i += 3; // IF NOT EXISTS
     }
+
     let Some((name, used)) = tokens.get(i..).and_then(qualified_name) else {
         return (None, i);
     };
@@ -235,12 +340,18 @@ fn parse_create_table(tokens: &[Token]) -> (Option<Table>, usize) {
     if tokens.get(i) != Some(&Token::Punct('(')) {
         return (None, i);
     }
+
     let close = matching_paren(tokens, i).unwrap_or(tokens.len());
     let columns = split_top_level(&tokens[i + 1..close.min(tokens.len())])
         .into_iter()
         .filter_map(parse_column)
         .collect();
-    let mut table = Table { name, comment: None, columns };
+    let mut table = Table {
+        name,
+        comment: None,
+        columns,
+    };
+
     // Table options up to the next CREATE: MySQL `COMMENT='...'`.
     let mut j = close + 1;
     while let Some(token) = tokens.get(j) {
@@ -255,7 +366,7 @@ fn parse_create_table(tokens: &[Token]) -> (Option<Table>, usize) {
     (Some(table), j)
 }
 
-/// Index of the `)` closing the `(` at `open`.
+/// Returns the index of the `)` that closes the `(` at `open`.
 fn matching_paren(tokens: &[Token], open: usize) -> Option<usize> {
     let mut depth = 0usize;
     for (i, token) in tokens.iter().enumerate().skip(open) {
@@ -309,7 +420,9 @@ fn string_after(tokens: &[Token]) -> Option<String> {
 fn parse_column(tokens: &[Token]) -> Option<SchemaColumn> {
     let first = tokens.first()?;
     if let Token::Word(word) = first
-        && CONSTRAINT_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w))
+        && CONSTRAINT_WORDS
+            .iter()
+            .any(|w| word.eq_ignore_ascii_case(w))
     {
         return None;
     }
@@ -329,7 +442,11 @@ fn parse_column(tokens: &[Token]) -> Option<SchemaColumn> {
     let comment = (type_end..tokens.len())
         .find(|&i| tokens[i].is_word("COMMENT"))
         .and_then(|i| string_after(&tokens[i + 1..]));
-    Some(SchemaColumn { name, comment, data_type })
+    Some(SchemaColumn {
+        name,
+        comment,
+        data_type,
+    })
 }
 
 /// Returns whether `word` starts the column options. `CHARACTER` does so only before
@@ -338,7 +455,9 @@ fn is_column_option(word: &str, next: Option<&Token>) -> bool {
     if word.eq_ignore_ascii_case("CHARACTER") {
         return next.is_some_and(|t| t.is_word("SET"));
     }
-    COLUMN_OPTION_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w))
+    COLUMN_OPTION_WORDS
+        .iter()
+        .any(|w| word.eq_ignore_ascii_case(w))
 }
 
 /// Renders type tokens compactly: `varchar(32)`, `NUMBER(10,2)`, `bigint(20) unsigned`.
@@ -397,11 +516,14 @@ fn interpret_extended_property(tokens: &[Token], catalog: &mut Catalog) {
     if !procedure.eq_ignore_ascii_case("sp_addextendedproperty") {
         return;
     }
+
     let mut positional: Vec<Option<String>> = Vec::new();
     let mut named: HashMap<String, String> = HashMap::new();
     for argument in split_top_level(&tokens[1 + used..]) {
         let (key, value) = match argument {
-            [Token::Word(key), Token::Punct('='), value, ..] if key.starts_with('@') => (Some(key.to_lowercase()), value),
+            [Token::Word(key), Token::Punct('='), value, ..] if key.starts_with('@') => {
+                (Some(key.to_lowercase()), value)
+            }
             [value, ..] => (None, value),
             [] => continue,
         };
@@ -417,14 +539,28 @@ fn interpret_extended_property(tokens: &[Token], catalog: &mut Catalog) {
             (None, value) => positional.push(value),
         }
     }
-    let keys = ["@name", "@value", "@level0type", "@level0name", "@level1type", "@level1name", "@level2type", "@level2name"];
+
+    // Parameter names of sp_addextendedproperty, in positional order.
+    let keys = [
+        "@name",
+        "@value",
+        "@level0type",
+        "@level0name",
+        "@level1type",
+        "@level1name",
+        "@level2type",
+        "@level2name",
+    ];
     let argument = |index: usize| -> Option<String> {
-        named.get(keys[index]).cloned().or_else(|| positional.get(index).cloned().flatten())
+        let by_name = keys.get(index).and_then(|key| named.get(*key)).cloned();
+        by_name.or_else(|| positional.get(index).cloned().flatten())
     };
+
     if !argument(0).is_some_and(|n| n.eq_ignore_ascii_case("MS_Description")) {
         return;
     }
-    let (Some(comment), Some(level1type), Some(table)) = (argument(1), argument(4), argument(5)) else {
+    let (Some(comment), Some(level1type), Some(table)) = (argument(1), argument(4), argument(5))
+    else {
         return;
     };
     if !level1type.eq_ignore_ascii_case("TABLE") {
@@ -445,14 +581,20 @@ mod tests {
         let mut lexer = Lexer::new(sql.as_bytes());
         let mut catalog = Catalog::default();
         let mut stats = ScanStats::default();
-        while let Some(statement) = next_statement(&mut lexer, &Limits::default(), &mut stats).expect("in memory") {
+        while let Some(statement) =
+            next_statement(&mut lexer, &Limits::default(), &mut stats).expect("in memory")
+        {
             interpret(&statement, &mut catalog);
         }
         catalog.tables
     }
 
     fn column<'t>(table: &'t Table, name: &str) -> &'t SchemaColumn {
-        table.columns.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("column {name} missing"))
+        table
+            .columns
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("column {name} missing"))
     }
 
     #[test]
@@ -471,10 +613,19 @@ mod tests {
         assert_eq!(table.name, "db.t_user");
         assert_eq!(table.comment.as_deref(), Some("用户表"));
         assert_eq!(table.columns.len(), 3);
-        assert_eq!(column(table, "id").data_type.as_deref(), Some("bigint(20) unsigned"));
+        assert_eq!(
+            column(table, "id").data_type.as_deref(),
+            Some("bigint(20) unsigned")
+        );
         assert_eq!(column(table, "id").comment.as_deref(), Some("主键"));
-        assert_eq!(column(table, "name").data_type.as_deref(), Some("varchar(64)"));
-        assert_eq!(column(table, "status").data_type.as_deref(), Some("enum('a','b')"));
+        assert_eq!(
+            column(table, "name").data_type.as_deref(),
+            Some("varchar(64)")
+        );
+        assert_eq!(
+            column(table, "status").data_type.as_deref(),
+            Some("enum('a','b')")
+        );
         assert_eq!(column(table, "status").comment, None);
     }
 
@@ -489,7 +640,10 @@ mod tests {
         let table = &tables[0];
         assert_eq!(table.name, "SCOTT.T_PERSON");
         assert_eq!(table.comment.as_deref(), Some("人员"));
-        assert_eq!(column(table, "xm").data_type.as_deref(), Some("VARCHAR2(50 CHAR)"));
+        assert_eq!(
+            column(table, "xm").data_type.as_deref(),
+            Some("VARCHAR2(50 CHAR)")
+        );
         assert_eq!(column(table, "xm").comment.as_deref(), Some("姓名"));
         assert_eq!(column(table, "csrq").comment.as_deref(), Some("出生日期"));
         assert_eq!(column(table, "id").comment, None);
@@ -502,9 +656,15 @@ mod tests {
             ALTER TABLE public.customer OWNER TO postgres;\nCOMMENT ON COLUMN public.customer.name IS '姓名';";
         let tables = tables(sql);
         let table = &tables[0];
-        assert_eq!(column(table, "name").data_type.as_deref(), Some("character varying(100)"));
+        assert_eq!(
+            column(table, "name").data_type.as_deref(),
+            Some("character varying(100)")
+        );
         assert_eq!(column(table, "name").comment.as_deref(), Some("姓名"));
-        assert_eq!(column(table, "created_at").data_type.as_deref(), Some("timestamp without time zone"));
+        assert_eq!(
+            column(table, "created_at").data_type.as_deref(),
+            Some("timestamp without time zone")
+        );
     }
 
     #[test]
@@ -530,8 +690,13 @@ mod tests {
 
     #[test]
     fn oversized_statement_is_skipped() {
-        let limits = Limits { max_line_bytes: 20, ..Limits::default() };
-        let mut lexer = Lexer::new("CREATE TABLE a (aaaaaaaaaa int, bbbbbbbbbbbb int); CREATE TABLE b (y int);".as_bytes());
+        let limits = Limits {
+            max_line_bytes: 20,
+            ..Limits::default()
+        };
+        let mut lexer = Lexer::new(
+            "CREATE TABLE a (aaaaaaaaaa int, bbbbbbbbbbbb int); CREATE TABLE b (y int);".as_bytes(),
+        );
         let mut stats = ScanStats::default();
         let first = next_statement(&mut lexer, &limits, &mut stats).expect("in memory");
         assert_eq!(stats.oversized_statements, 1);

@@ -1,8 +1,8 @@
 //! A tolerant SQL tokenizer that streams a script statement by statement.
 //!
-//! It knows the quoting of MySQL (backticks, backslash escapes), PostgreSQL and Oracle
+//! It handles the quoting of MySQL (backticks, backslash escapes), PostgreSQL and Oracle
 //! (double quotes, `''`), SQL Server (brackets, `N'...'`, `GO` lines) and Oracle's `/`
-//! lines, and never fails: unknown characters become punctuation tokens.
+//! lines. It never fails: unknown characters become punctuation tokens.
 
 use std::io::{self, Read};
 
@@ -21,7 +21,7 @@ pub(crate) enum Token {
 }
 
 impl Token {
-    /// Whether this is the unquoted word `keyword` (ASCII case-insensitive).
+    /// Returns whether this is the unquoted word `keyword` (ASCII case-insensitive).
     pub(crate) fn is_word(&self, keyword: &str) -> bool {
         matches!(self, Token::Word(w) if w.eq_ignore_ascii_case(keyword))
     }
@@ -94,6 +94,8 @@ pub(crate) struct Lexer<R> {
     bytes: ByteStream<R>,
     /// No token yet on the current line.
     at_line_start: bool,
+    /// Whether the token returned last was the first on its line.
+    last_started_line: bool,
 }
 
 fn is_identifier_byte(byte: u8) -> bool {
@@ -103,11 +105,26 @@ fn is_identifier_byte(byte: u8) -> bool {
 impl<R: Read> Lexer<R> {
     /// Wraps a UTF-8 byte stream.
     pub(crate) fn new(reader: R) -> Self {
-        Lexer { bytes: ByteStream { reader, buf: Vec::new(), pos: 0, eof: false }, at_line_start: true }
+        Lexer {
+            bytes: ByteStream {
+                reader,
+                buf: Vec::new(),
+                pos: 0,
+                eof: false,
+            },
+            at_line_start: true,
+            last_started_line: false,
+        }
     }
 
-    /// Returns the next token, or `None` at the end. With `discard`, token text is not
-    /// kept, so skipping a large INSERT costs no memory.
+    /// Returns whether the token returned last was the first on its line.
+    pub(crate) fn last_started_line(&self) -> bool {
+        self.last_started_line
+    }
+
+    /// Returns the next token, or `None` at the end. With `discard`, the text of strings,
+    /// quoted identifiers and numbers is not kept, so skipping a large INSERT costs no
+    /// memory. Words are always kept so that a statement start is still recognised.
     pub(crate) fn next_token(&mut self, discard: bool) -> io::Result<Option<Token>> {
         loop {
             let Some(byte) = self.bytes.peek()? else {
@@ -122,7 +139,9 @@ impl<R: Read> Lexer<R> {
                     self.bytes.bump()?;
                 }
                 b'-' if self.bytes.peek_at(1)? == Some(b'-') => self.skip_line()?,
-                b'#' if self.bytes.peek_at(1)? != Some(b'#') && self.at_line_start => self.skip_line()?,
+                b'#' if self.bytes.peek_at(1)? != Some(b'#') && self.at_line_start => {
+                    self.skip_line()?
+                }
                 b'/' if self.bytes.peek_at(1)? == Some(b'*') => self.skip_block_comment()?,
                 b'/' if self.at_line_start && self.rest_of_line_is_blank(1)? => {
                     self.bytes.bump()?;
@@ -130,7 +149,10 @@ impl<R: Read> Lexer<R> {
                 }
                 _ => {
                     let token = self.lex_token(byte, discard)?;
-                    let go_line = self.at_line_start && token.is_word("GO") && self.rest_of_line_is_blank(0)?;
+                    let go_line = self.at_line_start
+                        && token.is_word("GO")
+                        && self.rest_of_line_is_blank(0)?;
+                    self.last_started_line = self.at_line_start;
                     self.at_line_start = false;
                     return Ok(Some(if go_line { Token::Separator } else { token }));
                 }
@@ -160,10 +182,13 @@ impl<R: Read> Lexer<R> {
                 self.bytes.bump()?;
                 Token::Quoted(self.lex_quoted(b']', false, discard)?)
             }
-            b if b.is_ascii_digit() => Token::Number(self.lex_while(discard, |b| b.is_ascii_alphanumeric() || b == b'.')?),
+            b if b.is_ascii_digit() => {
+                Token::Number(self.lex_while(discard, |b| b.is_ascii_alphanumeric() || b == b'.')?)
+            }
             b if is_identifier_byte(b) => {
-                let word = self.lex_while(discard, is_identifier_byte)?;
-                let prefix = word.len() == 1 && matches!(word.as_bytes()[0].to_ascii_uppercase(), b'N' | b'E');
+                let word = self.lex_while(false, is_identifier_byte)?;
+                let prefix = word.len() == 1
+                    && matches!(word.as_bytes()[0].to_ascii_uppercase(), b'N' | b'E');
                 if prefix && self.bytes.peek()? == Some(b'\'') {
                     self.bytes.bump()?;
                     Token::Str(self.lex_quoted(b'\'', true, discard)?)
@@ -200,7 +225,10 @@ impl<R: Read> Lexer<R> {
                 _ => break,
             }
         }
-        Ok(std::str::from_utf8(&encoded).ok().and_then(|s| s.chars().next()).unwrap_or('\u{FFFD}'))
+        Ok(std::str::from_utf8(&encoded)
+            .ok()
+            .and_then(|s| s.chars().next())
+            .unwrap_or('\u{FFFD}'))
     }
 
     fn lex_while(&mut self, discard: bool, keep: impl Fn(u8) -> bool) -> io::Result<String> {
@@ -229,7 +257,9 @@ impl<R: Read> Lexer<R> {
                     break;
                 }
             } else if backslash && b == b'\\' && matches!(self.bytes.peek()?, Some(b'\'' | b'\\')) {
-                let Some(escaped) = self.bytes.bump()? else { break };
+                let Some(escaped) = self.bytes.bump()? else {
+                    break;
+                };
                 if !discard {
                     bytes.push(escaped);
                 }
@@ -267,7 +297,7 @@ impl<R: Read> Lexer<R> {
         Ok(())
     }
 
-    /// Whether only blanks follow on this line after `skip` bytes of look-ahead.
+    /// Returns whether only blanks follow on this line after `skip` bytes of look-ahead.
     fn rest_of_line_is_blank(&mut self, skip: usize) -> io::Result<bool> {
         let mut ahead = skip;
         loop {
@@ -327,7 +357,10 @@ mod tests {
 
     #[test]
     fn chinese_text_survives() {
-        assert_eq!(tokens("COMMENT '姓名'"), vec![Token::Word("COMMENT".into()), Token::Str("姓名".into())]);
+        assert_eq!(
+            tokens("COMMENT '姓名'"),
+            vec![Token::Word("COMMENT".into()), Token::Str("姓名".into())]
+        );
     }
 
     #[test]

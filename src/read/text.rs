@@ -31,8 +31,12 @@ pub(crate) fn read_delimited(
     }
     let encoding = decode::detect_file_encoding(&mut file)?;
     let shared = Rc::new(DecodeShared::default());
-    let mut decoder =
-        DecodingReader::new(file, encoding, Rc::clone(&shared), Some(limits.max_line_bytes));
+    let mut decoder = DecodingReader::new(
+        file,
+        encoding,
+        Rc::clone(&shared),
+        Some(limits.max_line_bytes),
+    );
     let (head, head_complete) = read_head(&mut decoder, limits)?;
     if head.is_empty() {
         return Err(ReadError::Empty);
@@ -41,18 +45,31 @@ pub(crate) fn read_delimited(
     let mut notes: Vec<String> = encoding.note().into_iter().collect();
     let (delimiter, skip) = match excel_sep_line(&head) {
         Some((delimiter, line_len)) => {
-            notes.push(format!("honoured the Excel 'sep={}' first line", delimiter as char));
+            notes.push(format!(
+                "honoured the Excel 'sep={}' first line",
+                delimiter as char
+            ));
             (delimiter, line_len)
         }
         None => {
             let sniffed = sniff_delimiter(&head, head_complete, format);
+            let delimiter = sniffed.unwrap_or(default_delimiter(format));
             if sniffed.is_none() {
-                notes.push("no delimiter found: each line is read as one column".to_string());
+                notes.push(format!(
+                    "no delimiter splits the first records into columns; read with {:?}",
+                    delimiter as char
+                ));
             }
-            (sniffed.unwrap_or(default_delimiter(format)), 0)
+            (delimiter, 0)
         }
     };
 
+    log::debug!(
+        "{}: encoding {}, delimiter {:?}",
+        path.display(),
+        encoding.label(),
+        delimiter as char
+    );
     let mut body = Cursor::new(head).chain(decoder);
     let mut skipped = vec![0u8; skip];
     body.read_exact(&mut skipped)?;
@@ -67,14 +84,25 @@ pub(crate) fn read_delimited(
     if let Some(note) = rows.malformed_note() {
         notes.push(note);
     }
-    Ok(FileRead { encoding: Some(encoding.label()), delimiter: Some(delimiter as char), notes })
+    Ok(FileRead {
+        encoding: Some(encoding.label()),
+        delimiter: Some(delimiter as char),
+        notes,
+    })
 }
 
 /// Reads up to `HEAD_BYTES` decoded bytes; returns them and whether they are the whole
 /// file.
-fn read_head<R: Read>(decoder: &mut DecodingReader<R>, limits: &Limits) -> Result<(Vec<u8>, bool), ReadError> {
+fn read_head<R: Read>(
+    decoder: &mut DecodingReader<R>,
+    limits: &Limits,
+) -> Result<(Vec<u8>, bool), ReadError> {
     let mut head = Vec::with_capacity(HEAD_BYTES);
-    let complete = match decoder.by_ref().take(HEAD_BYTES as u64).read_to_end(&mut head) {
+    let complete = match decoder
+        .by_ref()
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+    {
         Ok(_) => head.len() < HEAD_BYTES,
         Err(e) => return Err(io_to_read_error(e, limits)),
     };
@@ -84,13 +112,18 @@ fn read_head<R: Read>(decoder: &mut DecodingReader<R>, limits: &Limits) -> Resul
 /// Recognises Excel's `sep=X` first line; returns the delimiter and the line's length.
 fn excel_sep_line(head: &[u8]) -> Option<(u8, usize)> {
     let line_end = head.iter().position(|b| *b == b'\n').unwrap_or(head.len());
-    let line = head[..line_end].strip_suffix(b"\r").unwrap_or(&head[..line_end]);
+    let line = head[..line_end]
+        .strip_suffix(b"\r")
+        .unwrap_or(&head[..line_end]);
     let [s, e, p, b'=', delimiter] = line else {
         return None;
     };
-    let is_sep = s.eq_ignore_ascii_case(&b's') && e.eq_ignore_ascii_case(&b'e') && p.eq_ignore_ascii_case(&b'p');
+    let is_sep = s.eq_ignore_ascii_case(&b's')
+        && e.eq_ignore_ascii_case(&b'e')
+        && p.eq_ignore_ascii_case(&b'p');
     let consumed = (line_end + 1).min(head.len());
-    (is_sep && delimiter.is_ascii() && !delimiter.is_ascii_alphanumeric()).then_some((*delimiter, consumed))
+    (is_sep && delimiter.is_ascii() && !delimiter.is_ascii_alphanumeric())
+        .then_some((*delimiter, consumed))
 }
 
 fn default_delimiter(format: Format) -> u8 {
@@ -144,7 +177,8 @@ pub(crate) fn sniff_delimiter(head: &[u8], head_complete: bool, format: Format) 
                 // Compare matching/total fractions without floating point.
                 let share = matching * best_total;
                 let best_share = best_matching * total;
-                (share, mode, delimiter == preferred) > (best_share, best_mode, best_delimiter == preferred)
+                (share, mode, delimiter == preferred)
+                    > (best_share, best_mode, best_delimiter == preferred)
             }
         };
         if better {
@@ -169,7 +203,10 @@ fn most_common(counts: &[usize]) -> Option<(usize, usize)> {
 }
 
 fn io_to_read_error(error: std::io::Error, limits: &Limits) -> ReadError {
-    match error.get_ref().and_then(|inner| inner.downcast_ref::<RecordTooLong>()) {
+    match error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<RecordTooLong>())
+    {
         Some(too_long) => record_too_long(too_long, limits),
         None => ReadError::Io(error),
     }
@@ -278,10 +315,16 @@ impl<R: Read> TextRows<R> {
                 let error = if error.is_io_error() {
                     match error.into_kind() {
                         csv::ErrorKind::Io(io) => io_to_read_error(io, &self.limits),
-                        _ => ReadError::Row { row: self.next_index, message: "unreadable record".to_string() },
+                        _ => ReadError::Row {
+                            row: self.next_index,
+                            message: "unreadable record".to_string(),
+                        },
                     }
                 } else {
-                    ReadError::Row { row: self.next_index, message: format!("unreadable record: {error}") }
+                    ReadError::Row {
+                        row: self.next_index,
+                        message: format!("unreadable record: {error}"),
+                    }
                 };
                 self.pending.push_back(Err(error));
             }
@@ -301,8 +344,15 @@ impl<R: Read> Iterator for TextRows<R> {
 }
 
 fn text_cell(field: &str) -> Cell {
-    let kind = if field.is_empty() { CellKind::Empty } else { CellKind::Text };
-    Cell { kind, text: field.to_string() }
+    let kind = if field.is_empty() {
+        CellKind::Empty
+    } else {
+        CellKind::Text
+    };
+    Cell {
+        kind,
+        text: field.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -325,7 +375,11 @@ mod tests {
             (b"a;b;c\n1,5;2;3\n4;5,25;6\n", Format::Csv, Some(b';')),
             (b"a|b|c\n1|2|3\n", Format::Txt, Some(b'|')),
             (b"a\tb\n\"x,y\"\tz\n", Format::Csv, Some(b'\t')),
-            (b"name,addr\n\"a;b\",c\n\"d;e\",f\n", Format::Csv, Some(b',')),
+            (
+                b"name,addr\n\"a;b\",c\n\"d;e\",f\n",
+                Format::Csv,
+                Some(b','),
+            ),
             (b"just one column\nanother line\n", Format::Txt, None),
             (b"a,b,c\n1,2\n3,4,5,6\n7,8,9\n", Format::Csv, Some(b',')),
         ];

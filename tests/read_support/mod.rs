@@ -6,7 +6,9 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use exportscan::read::{FileRead, Format, Limits, ReadError, Row, TableMeta, TableVisitor, read_file, sniff_format};
+use exportscan::read::{
+    FileRead, Format, Limits, ReadError, Row, TableMeta, TableVisitor, read_file, sniff_format,
+};
 
 /// One visited table with all of its row items.
 pub struct Table {
@@ -16,11 +18,17 @@ pub struct Table {
 
 impl Table {
     pub fn rows(&self) -> Vec<&Row> {
-        self.items.iter().filter_map(|item| item.as_ref().ok()).collect()
+        self.items
+            .iter()
+            .filter_map(|item| item.as_ref().ok())
+            .collect()
     }
 
     pub fn errors(&self) -> Vec<&ReadError> {
-        self.items.iter().filter_map(|item| item.as_ref().err()).collect()
+        self.items
+            .iter()
+            .filter_map(|item| item.as_ref().err())
+            .collect()
     }
 
     pub fn row(&self, index: u64) -> Option<&Row> {
@@ -36,7 +44,10 @@ pub struct Collect {
 
 impl TableVisitor for Collect {
     fn table(&mut self, meta: &TableMeta, rows: &mut dyn Iterator<Item = Result<Row, ReadError>>) {
-        self.tables.push(Table { meta: meta.clone(), items: rows.collect() });
+        self.tables.push(Table {
+            meta: meta.clone(),
+            items: rows.collect(),
+        });
     }
 }
 
@@ -50,11 +61,15 @@ impl Collect {
 }
 
 pub fn fixture(case: &str, name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cases").join(case).join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/cases")
+        .join(case)
+        .join(name)
 }
 
 pub fn expected(case: &str) -> serde_json::Value {
-    let text = std::fs::read_to_string(fixture(case, "expected.json")).expect("fixture has expected.json");
+    let text =
+        std::fs::read_to_string(fixture(case, "expected.json")).expect("fixture has expected.json");
     serde_json::from_str(&text).expect("expected.json is valid JSON")
 }
 
@@ -67,7 +82,11 @@ pub fn sniff(path: &Path) -> exportscan::read::Sniffed {
     sniff_format(&head, path.extension().and_then(|e| e.to_str()))
 }
 
-pub fn read_as(path: &Path, format: Format, limits: &Limits) -> (Result<FileRead, ReadError>, Collect) {
+pub fn read_as(
+    path: &Path,
+    format: Format,
+    limits: &Limits,
+) -> (Result<FileRead, ReadError>, Collect) {
     let mut collect = Collect::default();
     let result = read_file(path, format, limits, &mut collect);
     (result, collect)
