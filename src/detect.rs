@@ -61,8 +61,14 @@ pub fn value_text(cell: &Cell) -> Option<&str> {
     if matches!(cell.kind, CellKind::Empty | CellKind::Error) {
         return None;
     }
-    let text = cell.text.trim();
-    if text.is_empty() || PLACEHOLDERS.iter().any(|p| text.eq_ignore_ascii_case(p)) {
+    field_value(&cell.text)
+}
+
+/// Returns a text field with surrounding whitespace removed, or `None` when it is empty or a
+/// placeholder such as `-` or `NULL`.
+pub fn field_value(text: &str) -> Option<&str> {
+    let text = text.trim();
+    if text.is_empty() || (text.len() <= 6 && PLACEHOLDERS.iter().any(|p| text.eq_ignore_ascii_case(p))) {
         return None;
     }
     Some(text)
@@ -72,11 +78,19 @@ pub fn value_text(cell: &Cell) -> Option<&str> {
 /// its trailing digits to spreadsheet numeric storage (IEEE double, as Excel keeps numbers),
 /// so it is `Damaged` whatever its digits say.
 pub fn classify_cell(element: &Element, cell: &Cell) -> ValueClass {
-    let Some(text) = value_text(cell) else {
+    if matches!(cell.kind, CellKind::Empty | CellKind::Error) {
+        return ValueClass::Empty;
+    }
+    classify_field(element, &cell.text, cell.kind)
+}
+
+/// Classifies one field of the given storage kind for `element`; see `classify_cell`.
+pub fn classify_field(element: &Element, text: &str, kind: CellKind) -> ValueClass {
+    let Some(text) = field_value(text) else {
         return ValueClass::Empty;
     };
     if element.strength > ValueStrength::None
-        && cell.kind == CellKind::Number
+        && kind == CellKind::Number
         && significant_digits(text) > 15
     {
         return ValueClass::Damaged;
@@ -98,12 +112,20 @@ pub fn is_blank(row: &Row) -> bool {
 
 /// Whether a row is a footer such as `合计：4人` under a report-style table.
 pub fn is_footer(row: &Row) -> bool {
-    let filled: Vec<&str> = row.cells.iter().filter_map(value_text).collect();
-    let Some(first) = filled.first() else {
+    is_footer_fields(row.cells.iter().filter_map(value_text))
+}
+
+/// Whether the non-empty fields of a row, in order, make a footer: at most three of them,
+/// the first starting with a total label.
+pub fn is_footer_fields<'a>(mut filled: impl Iterator<Item = &'a str>) -> bool {
+    let Some(first) = filled.next() else {
         return false;
     };
-    let first = first.to_lowercase();
-    filled.len() <= 3 && FOOTER_LABELS.iter().any(|label| first.starts_with(label))
+    if filled.nth(2).is_some() {
+        return false;
+    }
+    let head: String = first.chars().take(12).collect::<String>().to_lowercase();
+    FOOTER_LABELS.iter().any(|label| head.starts_with(label))
 }
 
 /// Whether a header names another person's data, such as an emergency contact's phone.

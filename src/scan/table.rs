@@ -1,5 +1,6 @@
-//! Scanning one file's tables: header detection, column tagging on a sample, then a full pass
-//! that counts values and feeds each record's keys to the people index.
+//! Scanning one table: header detection and column tagging on a sample (the `TablePlan`),
+//! then a full pass that counts values and feeds each record's keys to the people index
+//! (a `TableTally`, which merges, so parts of a large file can be counted in parallel).
 
 use chrono::{Months, NaiveDate};
 
@@ -8,7 +9,7 @@ use crate::identity::{KeyHasher, PeopleIndex, RecordFacts, RecordKeys};
 use crate::inventory::{ColumnReport, TableReport, column_letter};
 use crate::mask::mask_value;
 use crate::pack::{ElementPack, ValueClass};
-use crate::read::{ReadError, Row, SchemaColumn, TableMeta, TableVisitor};
+use crate::read::{CellKind, ReadError, Row, SchemaColumn, TableMeta, TableVisitor};
 
 /// Row problems listed per table; further ones are only counted.
 const MAX_LISTED_PROBLEMS: usize = 20;
@@ -25,6 +26,33 @@ pub struct ScanContext<'a> {
     pub resident_id: Option<usize>,
 }
 
+/// The fields of one row, whatever the reader: sheet cells or a CSV record.
+pub trait Fields {
+    fn count(&self) -> usize;
+    /// Returns the text and storage kind of field `index`.
+    fn field(&self, index: usize) -> Option<(&str, CellKind)>;
+}
+
+impl Fields for Row {
+    fn count(&self) -> usize {
+        self.cells.len()
+    }
+
+    fn field(&self, index: usize) -> Option<(&str, CellKind)> {
+        self.cells.get(index).map(|c| (c.text.as_str(), c.kind))
+    }
+}
+
+impl Fields for csv::StringRecord {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn field(&self, index: usize) -> Option<(&str, CellKind)> {
+        self.get(index).map(|text| (text, CellKind::Text))
+    }
+}
+
 /// Visits the tables of one file and collects their reports and people.
 pub struct FileScanner<'a> {
     context: &'a ScanContext<'a>,
@@ -37,6 +65,10 @@ pub struct FileScanner<'a> {
     pub possible_other_people: u64,
     /// Whether any table of the file was not fully read.
     pub incomplete: bool,
+    /// When set, the scanner stops after planning the first table and keeps its plan, for
+    /// a caller that counts the rows itself in parallel parts.
+    plan_only: bool,
+    pub plan: Option<TablePlan>,
 }
 
 impl<'a> FileScanner<'a> {
@@ -48,7 +80,23 @@ impl<'a> FileScanner<'a> {
             people: PeopleIndex::new(),
             possible_other_people: 0,
             incomplete: false,
+            plan_only: false,
+            plan: None,
         }
+    }
+
+    /// A scanner that only plans the first table from its head rows.
+    pub fn planner(context: &'a ScanContext<'a>, path: &'a str) -> FileScanner<'a> {
+        FileScanner { plan_only: true, ..FileScanner::new(context, path) }
+    }
+
+    /// Adds a counted table to the file's results.
+    pub fn add_table(&mut self, plan: &TablePlan, meta: &TableMeta, tally: TableTally) {
+        self.possible_other_people += tally.possible_other_people;
+        self.incomplete |= tally.problem_count > 0;
+        let (report, people) = tally.into_report(self.context, plan, meta);
+        self.people.merge(people);
+        self.tables.push(report);
     }
 }
 
@@ -59,11 +107,29 @@ impl TableVisitor for FileScanner<'_> {
             self.tables.push(report);
             return;
         }
-        let mut table = TableScan::new(self.context, meta, self.path);
-        table.run(rows, &mut self.people);
-        self.possible_other_people += table.possible_other_people;
-        self.incomplete |= table.problem_count > 0;
-        self.tables.push(table.into_report());
+        if self.plan_only {
+            if self.plan.is_none() {
+                let mut tally = TableTally::new(0);
+                let (plan, _) = TablePlan::from_head(self.context, meta, self.path, rows, &mut tally);
+                self.plan = Some(plan);
+            }
+            return;
+        }
+        let mut tally = TableTally::new(0);
+        let (plan, buffered) = TablePlan::from_head(self.context, meta, self.path, rows, &mut tally);
+        tally.columns = vec![ColumnTally::default(); plan.columns.len()];
+        let mut scratch = RowScratch::new(plan.columns.len());
+        for row in &buffered {
+            tally.add_row(self.context, &plan, &mut scratch, row);
+        }
+        drop(buffered);
+        for item in rows {
+            match item {
+                Ok(row) => tally.add_row(self.context, &plan, &mut scratch, &row),
+                Err(error) => tally.record_problem(error),
+            }
+        }
+        self.add_table(&plan, meta, tally);
     }
 }
 
@@ -108,8 +174,9 @@ fn schema_table(pack: &ElementPack, meta: &TableMeta, columns: &[SchemaColumn]) 
 }
 
 /// How the full pass treats one column.
-struct ColumnPlan {
-    /// Position in `Row::cells`.
+#[derive(Debug, Clone)]
+pub struct ColumnPlan {
+    /// Position in the row's fields.
     position: usize,
     header: String,
     element: Option<usize>,
@@ -121,143 +188,108 @@ struct ColumnPlan {
     second_of: Option<usize>,
     /// A linking element whose header names another person, so it never links.
     other_person: bool,
+    /// Whether the full pass needs this column's link key (it links or is compared).
+    needs_key: bool,
     personal: bool,
-    counts: ValueCounts,
-    non_empty: u64,
-    examples: Vec<String>,
 }
 
-struct TableScan<'a> {
-    context: &'a ScanContext<'a>,
-    meta: &'a TableMeta,
-    path: &'a str,
-    header_row: Option<u64>,
-    columns: Vec<ColumnPlan>,
+/// The header and column tags of a table, decided from its first rows.
+#[derive(Debug, Clone)]
+pub struct TablePlan {
+    /// Absolute row index of the header, if the table has one.
+    pub header_row: Option<u64>,
     header_cells: Vec<String>,
-    data_rows: u64,
-    skipped_footers: u64,
-    problems: Vec<String>,
-    problem_count: u64,
-    possible_other_people: u64,
-    keys: RecordKeys,
-    /// Link key of each linking column in the current row, by column position.
-    row_keys: Vec<Option<u64>>,
+    columns: Vec<ColumnPlan>,
+    /// Positions of the tagged columns, the only ones the full pass classifies.
+    tagged: Vec<usize>,
 }
 
-impl<'a> TableScan<'a> {
-    fn new(context: &'a ScanContext<'a>, meta: &'a TableMeta, path: &'a str) -> TableScan<'a> {
-        TableScan {
-            context,
-            meta,
-            path,
-            header_row: None,
-            columns: Vec::new(),
-            header_cells: Vec::new(),
-            data_rows: 0,
-            skipped_footers: 0,
-            problems: Vec::new(),
-            problem_count: 0,
-            possible_other_people: 0,
-            keys: RecordKeys::default(),
-            row_keys: Vec::new(),
-        }
-    }
-
-    fn run(
-        &mut self,
+impl TablePlan {
+    /// Reads the header window and the sample from `rows`, finds the header and tags every
+    /// column. Returns the plan and the buffered rows, which the caller still has to count
+    /// (the header and the rows above it are left out).
+    pub fn from_head(
+        context: &ScanContext,
+        meta: &TableMeta,
+        path: &str,
         rows: &mut dyn Iterator<Item = Result<Row, ReadError>>,
-        people: &mut PeopleIndex,
-    ) {
-        let mut buffer = self.read_header_window(rows);
-        let header_position = detect::find_header(self.context.pack, &buffer);
-        let data_start = header_position.map_or(0, |p| p + 1);
-        if let Some(position) = header_position {
-            let header = &buffer[position];
-            self.header_row = Some(header.index);
-            self.header_cells = header.cells.iter().map(|c| c.text.clone()).collect();
-        }
-        self.fill_sample(rows, &mut buffer, data_start);
-        self.plan_columns(&buffer[data_start..]);
-        for row in buffer.drain(..).skip(data_start) {
-            self.process_row(&row, people);
-        }
-        for item in rows {
-            match item {
-                Ok(row) => self.process_row(&row, people),
-                Err(error) => self.record_problem(error),
-            }
-        }
-        if self.skipped_footers > 0 {
-            self.problems.push(format!(
-                "{} footer row(s) such as 合计/total were not counted as records",
-                self.skipped_footers
-            ));
-        }
-    }
-
-    /// Reads rows until `HEADER_WINDOW` non-blank rows are buffered.
-    fn read_header_window(
-        &mut self,
-        rows: &mut dyn Iterator<Item = Result<Row, ReadError>>,
-    ) -> Vec<Row> {
+        tally: &mut TableTally,
+    ) -> (TablePlan, Vec<Row>) {
         let mut buffer = Vec::new();
         let mut non_blank = 0;
         while non_blank < detect::HEADER_WINDOW {
             match rows.next() {
                 None => break,
-                Some(Err(error)) => self.record_problem(error),
+                Some(Err(error)) => tally.record_problem(error),
                 Some(Ok(row)) => {
                     non_blank += usize::from(!detect::is_blank(&row));
                     buffer.push(row);
                 }
             }
         }
-        buffer
-    }
-
-    /// Extends the buffer until it holds `SAMPLE_ROWS` data rows after the header.
-    fn fill_sample(
-        &mut self,
-        rows: &mut dyn Iterator<Item = Result<Row, ReadError>>,
-        buffer: &mut Vec<Row>,
-        data_start: usize,
-    ) {
-        let mut data = buffer
-            .iter()
-            .skip(data_start)
-            .filter(|r| self.is_data(r))
-            .count();
+        let header_position = detect::find_header(context.pack, &buffer);
+        let mut plan = TablePlan {
+            header_row: None,
+            header_cells: Vec::new(),
+            columns: Vec::new(),
+            tagged: Vec::new(),
+        };
+        if let Some(position) = header_position {
+            let header = &buffer[position];
+            plan.header_row = Some(header.index);
+            plan.header_cells = header.cells.iter().map(|c| c.text.clone()).collect();
+        }
+        let data_start = header_position.map_or(0, |p| p + 1);
+        let mut data = buffer[data_start..].iter().filter(|r| plan.is_data(*r)).count();
         while data < detect::SAMPLE_ROWS {
             match rows.next() {
                 None => break,
-                Some(Err(error)) => self.record_problem(error),
+                Some(Err(error)) => tally.record_problem(error),
                 Some(Ok(row)) => {
-                    data += usize::from(self.is_data(&row));
+                    data += usize::from(plan.is_data(&row));
                     buffer.push(row);
                 }
             }
         }
+        buffer.drain(..data_start);
+        plan.tag_columns(context, meta, path, &buffer);
+        (plan, buffer)
     }
 
-    fn is_data(&self, row: &Row) -> bool {
-        !detect::is_blank(row) && !detect::is_footer(row) && !self.repeats_header(row)
+    pub fn width(&self) -> usize {
+        self.columns.len()
     }
 
-    fn repeats_header(&self, row: &Row) -> bool {
+    /// Whether a row is a data record: not blank, not a footer, not a repeated header.
+    fn is_data(&self, row: &impl Fields) -> bool {
+        let mut filled = (0..row.count())
+            .filter_map(|i| row.field(i))
+            .filter(|(_, kind)| !matches!(kind, CellKind::Empty | CellKind::Error))
+            .filter_map(|(text, _)| detect::field_value(text));
+        let Some(first) = filled.next() else {
+            return false;
+        };
+        if detect::is_footer_fields(std::iter::once(first).chain(filled)) {
+            return false;
+        }
+        !self.repeats_header(row)
+    }
+
+    fn repeats_header(&self, row: &impl Fields) -> bool {
         !self.header_cells.is_empty()
-            && row.cells.len() == self.header_cells.len()
-            && row
-                .cells
+            && row.count() == self.header_cells.len()
+            && self
+                .header_cells
                 .iter()
-                .zip(&self.header_cells)
-                .all(|(c, h)| c.text == *h)
+                .enumerate()
+                .all(|(i, h)| row.field(i).is_some_and(|(text, _)| text == h))
     }
 
     /// Tags every column from the header and the sampled data rows, and decides which
     /// columns link records.
-    fn plan_columns(&mut self, sample_rows: &[Row]) {
-        let pack = self.context.pack;
-        let data: Vec<&Row> = sample_rows.iter().filter(|r| self.is_data(r)).collect();
+    fn tag_columns(&mut self, context: &ScanContext, meta: &TableMeta, path: &str, sample: &[Row]) {
+        let pack = context.pack;
+        let data: Vec<&Row> = sample.iter().filter(|r| self.is_data(*r)).collect();
         let width = data
             .iter()
             .map(|r| r.cells.len())
@@ -266,9 +298,9 @@ impl<'a> TableScan<'a> {
             .unwrap_or(0);
         for position in 0..width {
             let header = self.header_cells.get(position).cloned().unwrap_or_default();
-            let sample: Vec<_> = data.iter().filter_map(|r| r.cells.get(position)).collect();
-            let tag = detect::tag_column(pack, &header, &sample);
-            self.log_tag(position, &header, tag.as_ref(), sample.len());
+            let cells: Vec<_> = data.iter().filter_map(|r| r.cells.get(position)).collect();
+            let tag = detect::tag_column(pack, &header, &cells);
+            log_tag(context, meta, path, position, &header, tag.as_ref(), cells.len());
             let element = tag.as_ref().map(|t| t.element);
             let personal = element.is_some_and(|e| detect::is_personal(&pack.elements[e]));
             self.columns.push(ColumnPlan {
@@ -279,62 +311,25 @@ impl<'a> TableScan<'a> {
                 links: false,
                 second_of: None,
                 other_person: false,
+                needs_key: false,
                 personal,
-                counts: ValueCounts::default(),
-                non_empty: 0,
-                examples: Vec::new(),
             });
         }
-        self.choose_linking_columns();
-        self.row_keys = vec![None; width];
-    }
-
-    /// Logs why a column was or was not tagged; never a value.
-    fn log_tag(
-        &self,
-        position: usize,
-        header: &str,
-        tag: Option<&detect::ColumnTag>,
-        values: usize,
-    ) {
-        let table = self.meta.name.as_deref().unwrap_or("-");
-        let column = self.meta.first_column as usize + position + 1;
-        match tag {
-            Some(tag) => log::info!(
-                "{} [{table}] column {column} {header:?}: {} (confidence {:.2}, {}, {values} sampled cells)",
-                self.path,
-                self.context.pack.elements[tag.element].id,
-                tag.confidence,
-                if tag.from_header {
-                    "header and values"
-                } else {
-                    "values alone"
-                },
-            ),
-            None => log::debug!(
-                "{} [{table}] column {column} {header:?}: no element ({values} sampled cells)",
-                self.path
-            ),
-        }
+        self.choose_linking_columns(pack);
+        self.tagged = self.columns.iter().filter(|c| c.element.is_some()).map(|c| c.position).collect();
     }
 
     /// The first column of each linking element links records. A later column of the same
     /// element, or one whose header names another person (an emergency contact), is compared
     /// with it instead, because one row is one person.
-    fn choose_linking_columns(&mut self) {
-        let pack = self.context.pack;
+    fn choose_linking_columns(&mut self, pack: &ElementPack) {
         let mut primary: Vec<Option<usize>> = vec![None; pack.elements.len()];
-        let own_first = |c: &&ColumnPlan| !detect::names_other_person(&c.header);
-        let ordered: Vec<usize> = {
-            let (own, other): (Vec<&ColumnPlan>, Vec<&ColumnPlan>) =
-                self.columns.iter().partition(own_first);
-            own.iter().chain(other.iter()).map(|c| c.position).collect()
-        };
+        let (own, other): (Vec<&ColumnPlan>, Vec<&ColumnPlan>) =
+            self.columns.iter().partition(|c| !detect::names_other_person(&c.header));
+        let ordered: Vec<usize> = own.iter().chain(other.iter()).map(|c| c.position).collect();
         for position in ordered {
             let column = &mut self.columns[position];
-            let Some(element) = column.element else {
-                continue;
-            };
+            let Some(element) = column.element else { continue };
             if !pack.elements[element].linking || !column.personal {
                 continue;
             }
@@ -347,40 +342,145 @@ impl<'a> TableScan<'a> {
                 Some(first) => column.second_of = Some(first),
             }
         }
+        let compared: Vec<usize> = self.columns.iter().filter_map(|c| c.second_of).collect();
+        for column in &mut self.columns {
+            column.needs_key =
+                column.links || column.second_of.is_some() || compared.contains(&column.position);
+        }
+    }
+}
+
+/// Logs why a column was or was not tagged; never a value.
+fn log_tag(
+    context: &ScanContext,
+    meta: &TableMeta,
+    path: &str,
+    position: usize,
+    header: &str,
+    tag: Option<&detect::ColumnTag>,
+    values: usize,
+) {
+    let table = meta.name.as_deref().unwrap_or("-");
+    let column = meta.first_column as usize + position + 1;
+    match tag {
+        Some(tag) => log::info!(
+            "{path} [{table}] column {column} {header:?}: {} (confidence {:.2}, {}, {values} sampled cells)",
+            context.pack.elements[tag.element].id,
+            tag.confidence,
+            if tag.from_header { "header and values" } else { "values alone" },
+        ),
+        None => log::debug!("{path} [{table}] column {column} {header:?}: no element ({values} sampled cells)"),
+    }
+}
+
+/// Value counts of one column.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnTally {
+    counts: ValueCounts,
+    non_empty: u64,
+    examples: Vec<String>,
+}
+
+/// Per-row buffers reused across rows.
+pub struct RowScratch {
+    keys: RecordKeys,
+    /// Link key of each linking column in the current row, by column position.
+    row_keys: Vec<Option<u64>>,
+}
+
+impl RowScratch {
+    pub fn new(width: usize) -> RowScratch {
+        RowScratch { keys: RecordKeys::default(), row_keys: vec![None; width] }
+    }
+}
+
+/// Counts of a table, or of one part of a large table; parts merge in file order.
+pub struct TableTally {
+    columns: Vec<ColumnTally>,
+    data_rows: u64,
+    skipped_footers: u64,
+    problems: Vec<String>,
+    problem_count: u64,
+    possible_other_people: u64,
+    people: PeopleIndex,
+}
+
+impl TableTally {
+    pub fn new(width: usize) -> TableTally {
+        TableTally {
+            columns: vec![ColumnTally::default(); width],
+            data_rows: 0,
+            skipped_footers: 0,
+            problems: Vec::new(),
+            problem_count: 0,
+            possible_other_people: 0,
+            people: PeopleIndex::new(),
+        }
     }
 
-    fn process_row(&mut self, row: &Row, people: &mut PeopleIndex) {
-        if !self.is_data(row) {
-            if detect::is_footer(row) {
-                self.skipped_footers += 1;
+    pub fn record_problem(&mut self, error: ReadError) {
+        self.problem_count += 1;
+        if self.problems.len() < MAX_LISTED_PROBLEMS {
+            self.problems.push(error.to_string());
+        }
+    }
+
+    /// Adds a later part of the same table.
+    pub fn merge(&mut self, other: TableTally) {
+        for (mine, theirs) in self.columns.iter_mut().zip(other.columns) {
+            mine.counts.non_empty += theirs.counts.non_empty;
+            mine.counts.valid += theirs.counts.valid;
+            mine.counts.masked += theirs.counts.masked;
+            mine.counts.damaged += theirs.counts.damaged;
+            mine.non_empty += theirs.non_empty;
+            for example in theirs.examples {
+                if mine.examples.len() < MAX_EXAMPLES && !mine.examples.contains(&example) {
+                    mine.examples.push(example);
+                }
             }
+        }
+        self.data_rows += other.data_rows;
+        self.skipped_footers += other.skipped_footers;
+        self.problem_count += other.problem_count;
+        let room = MAX_LISTED_PROBLEMS.saturating_sub(self.problems.len());
+        self.problems.extend(other.problems.into_iter().take(room));
+        self.possible_other_people += other.possible_other_people;
+        self.people.merge(other.people);
+    }
+
+    /// Counts one row: its values per tagged column, and its keys and facts as one record.
+    pub fn add_row(&mut self, context: &ScanContext, plan: &TablePlan, scratch: &mut RowScratch, row: &impl Fields) {
+        if !plan.is_data(row) {
+            let is_footer = (0..row.count()).any(|i| row.field(i).is_some_and(|(t, _)| detect::field_value(t).is_some()));
+            self.skipped_footers += u64::from(is_footer && !plan.repeats_header(row));
             return;
         }
         self.data_rows += 1;
-        self.keys.clear();
-        self.row_keys.iter_mut().for_each(|k| *k = None);
+        scratch.keys.clear();
         let mut facts = RecordFacts::default();
         let mut has_personal_data = false;
-        let mut second_differs = false;
-        let context = self.context;
-        for column in &mut self.columns {
-            let Some(cell) = row.cells.get(column.position) else {
-                continue;
-            };
-            if detect::value_text(cell).is_none() {
+        for (position, tally) in self.columns.iter_mut().enumerate() {
+            let filled = row.field(position).is_some_and(|(text, kind)| {
+                !matches!(kind, CellKind::Empty | CellKind::Error) && detect::field_value(text).is_some()
+            });
+            tally.non_empty += u64::from(filled);
+        }
+        for &position in &plan.tagged {
+            scratch.row_keys[position] = None;
+            let Some((text, kind)) = row.field(position) else { continue };
+            let column = &plan.columns[position];
+            let Some(index) = column.element else { continue };
+            let element = &context.pack.elements[index];
+            let class = detect::classify_field(element, text, kind);
+            if class == ValueClass::Empty {
                 continue;
             }
-            column.non_empty += 1;
-            let Some(index) = column.element else {
-                continue;
-            };
-            let element = &context.pack.elements[index];
-            let class = detect::classify_cell(element, cell);
-            column.counts.add(class);
-            if column.examples.len() < MAX_EXAMPLES {
-                let example = mask_value(&cell.text);
-                if !column.examples.contains(&example) {
-                    column.examples.push(example);
+            let tally = &mut self.columns[position];
+            tally.counts.add(class);
+            if tally.examples.len() < MAX_EXAMPLES {
+                let example = mask_value(text);
+                if !tally.examples.contains(&example) {
+                    tally.examples.push(example);
                 }
             }
             if !column.personal {
@@ -391,58 +491,65 @@ impl<'a> TableScan<'a> {
             if class != ValueClass::Valid {
                 continue;
             }
-            let text = cell.text.trim();
+            let text = text.trim();
             if let Some(birth) = element.birth_date(text) {
                 facts.minor |= is_under_14(birth, context.as_of);
             }
-            let Some(key) = element.link_key(text) else {
+            if !column.needs_key {
                 continue;
-            };
+            }
+            let Some(key) = element.link_key(text) else { continue };
             let hash = context.hasher.hash(index, &key);
-            self.row_keys[column.position] = Some(hash);
+            scratch.row_keys[position] = Some(hash);
             if column.links {
                 if Some(index) == context.resident_id {
-                    self.keys.anchor = Some(hash);
+                    scratch.keys.anchor = Some(hash);
                 } else {
-                    self.keys.others.push(hash);
+                    scratch.keys.others.push(hash);
                 }
             }
         }
-        for column in &self.columns {
-            if let Some(first) = column.second_of {
-                let (own, other) = (self.row_keys[column.position], self.row_keys[first]);
-                second_differs |= own.is_some() && own != other;
-            }
-        }
-        if second_differs {
-            self.possible_other_people += 1;
-        }
+        let second_differs = plan.tagged.iter().any(|&position| {
+            plan.columns[position].second_of.is_some_and(|first| {
+                let own = scratch.row_keys[position];
+                own.is_some() && own != scratch.row_keys[first]
+            })
+        });
+        self.possible_other_people += u64::from(second_differs);
         if has_personal_data {
-            people.add_record(&self.keys, facts);
+            self.people.add_record(&scratch.keys, facts);
         }
     }
 
-    fn record_problem(&mut self, error: ReadError) {
-        self.problem_count += 1;
-        if self.problems.len() < MAX_LISTED_PROBLEMS {
-            self.problems.push(error.to_string());
+    /// Builds the table's report and hands over its people.
+    pub fn into_report(
+        mut self,
+        context: &ScanContext,
+        plan: &TablePlan,
+        meta: &TableMeta,
+    ) -> (TableReport, PeopleIndex) {
+        if self.skipped_footers > 0 {
+            self.problems.push(format!(
+                "{} footer row(s) such as 合计/total were not counted as records",
+                self.skipped_footers
+            ));
         }
-    }
-
-    fn into_report(mut self) -> TableReport {
-        if self.problem_count > self.problems.len() as u64 {
-            let more = self.problem_count - self.problems.len() as u64;
-            self.problems
-                .push(format!("{more} more row problem(s) not listed"));
+        let listed = self.problems.len() as u64;
+        let unlisted = self.problem_count.saturating_sub(listed.min(self.problem_count));
+        if unlisted > 0 && self.problem_count > MAX_LISTED_PROBLEMS as u64 {
+            self.problems.push(format!(
+                "{} more row problem(s) not listed",
+                self.problem_count - MAX_LISTED_PROBLEMS as u64
+            ));
         }
-        let pack = self.context.pack;
-        let first_column = self.meta.first_column;
-        let is_sheet = self.meta.name.is_some();
-        let columns = self
+        let pack = context.pack;
+        let is_sheet = meta.name.is_some();
+        let columns = plan
             .columns
             .iter()
-            .map(|column| {
-                let index = first_column + column.position as u32;
+            .zip(&self.columns)
+            .map(|(column, tally)| {
+                let index = meta.first_column + column.position as u32;
                 let element = column.element.map(|e| &pack.elements[e]);
                 ColumnReport {
                     index,
@@ -450,31 +557,31 @@ impl<'a> TableScan<'a> {
                     header: column.header.trim().to_string(),
                     element: element.map(|e| e.id.clone()),
                     category: element.map(|e| e.category),
-                    masked: column.counts.masked > 0,
+                    masked: tally.counts.masked > 0,
                     confidence: (column.confidence * 100.0).round() / 100.0,
-                    non_empty: column.non_empty,
-                    valid: column.counts.valid,
-                    masked_values: column.counts.masked,
-                    damaged_values: column.counts.damaged,
+                    non_empty: tally.non_empty,
+                    valid: tally.counts.valid,
+                    masked_values: tally.counts.masked,
+                    damaged_values: tally.counts.damaged,
                     linking: column.links,
-                    examples: column.examples.clone(),
-                    note: column_note(column),
+                    examples: tally.examples.clone(),
+                    note: column_note(column, &tally.counts),
                 }
             })
             .collect();
-        TableReport {
-            name: self.meta.name.clone(),
-            visibility: self.meta.visibility,
-            header_row: self.header_row,
+        let report = TableReport {
+            name: meta.name.clone(),
+            visibility: meta.visibility,
+            header_row: plan.header_row,
             rows: self.data_rows,
             columns,
             problems: self.problems,
-        }
+        };
+        (report, self.people)
     }
 }
 
-fn column_note(column: &ColumnPlan) -> Option<String> {
-    let counts = &column.counts;
+fn column_note(column: &ColumnPlan, counts: &ValueCounts) -> Option<String> {
     let mut notes = Vec::new();
     if counts.damaged > 0 {
         notes.push(format!(
@@ -503,9 +610,7 @@ pub fn is_under_14(birth: NaiveDate, as_of: NaiveDate) -> bool {
     if birth > as_of {
         return false;
     }
-    birth
-        .checked_add_months(Months::new(14 * 12))
-        .is_some_and(|fourteenth| as_of < fourteenth)
+    birth.checked_add_months(Months::new(14 * 12)).is_some_and(|fourteenth| as_of < fourteenth)
 }
 
 #[cfg(test)]
