@@ -10,6 +10,7 @@ mod sheet_stream;
 mod sniff;
 mod sql;
 mod sql_lexer;
+pub mod chunks;
 mod text;
 
 use std::path::Path;

@@ -10,7 +10,7 @@ use super::decode::{self, DecodeShared, DecodingReader, RecordTooLong, TextEncod
 use super::{Cell, CellKind, FileRead, Format, Limits, ReadError, Row, TableMeta, TableVisitor};
 
 /// Decoded bytes read ahead to find the delimiter and an Excel `sep=` line.
-const HEAD_BYTES: usize = 64 * 1024;
+pub(crate) const HEAD_BYTES: usize = 64 * 1024;
 /// Records of the head compared when choosing the delimiter.
 const SNIFF_RECORDS: usize = 50;
 /// Records with invalid bytes reported one by one; the rest are counted in a note.
@@ -110,7 +110,7 @@ fn read_head<R: Read>(
 }
 
 /// Recognises Excel's `sep=X` first line; returns the delimiter and the line's length.
-fn excel_sep_line(head: &[u8]) -> Option<(u8, usize)> {
+pub(crate) fn excel_sep_line(head: &[u8]) -> Option<(u8, usize)> {
     let line_end = head.iter().position(|b| *b == b'\n').unwrap_or(head.len());
     let line = head[..line_end]
         .strip_suffix(b"\r")
@@ -126,7 +126,7 @@ fn excel_sep_line(head: &[u8]) -> Option<(u8, usize)> {
         .then_some((*delimiter, consumed))
 }
 
-fn default_delimiter(format: Format) -> u8 {
+pub(crate) fn default_delimiter(format: Format) -> u8 {
     match format {
         Format::Tsv | Format::Txt => b'\t',
         _ => b',',
@@ -202,7 +202,7 @@ fn most_common(counts: &[usize]) -> Option<(usize, usize)> {
     best
 }
 
-fn io_to_read_error(error: std::io::Error, limits: &Limits) -> ReadError {
+pub(crate) fn io_to_read_error(error: std::io::Error, limits: &Limits) -> ReadError {
     match error
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<RecordTooLong>())

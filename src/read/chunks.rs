@@ -1,0 +1,284 @@
+//! Record-aligned byte ranges of large delimited text files, so that their records can be
+//! read in parallel. Only UTF-8 and GB18030 files qualify: in both, the bytes of `"`, `\n`
+//! and the delimiters `,` `;` and tab never occur inside a multi-byte character.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::rc::Rc;
+
+use super::decode::{self, DecodeShared, DecodingReader, TextEncoding};
+use super::text;
+use super::{Format, Limits, ReadError};
+
+/// How a delimited file splits into records.
+#[derive(Debug, Clone)]
+pub struct TextLayout {
+    encoding: TextEncoding,
+    pub delimiter: u8,
+    /// Byte offset of the first record, after a byte order mark and an Excel `sep=` line.
+    pub body_start: u64,
+    pub size: u64,
+}
+
+/// Returns the layout of a delimited file, or `None` when its records cannot be split by
+/// bytes: UTF-16 text, or GB18030 with `|` as the delimiter (a GBK trail byte can be `|`).
+pub fn text_layout(path: &Path, format: Format) -> Result<Option<TextLayout>, ReadError> {
+    let mut file = File::open(path)?;
+    let size = file.metadata()?.len();
+    let encoding = decode::detect_file_encoding(&mut file)?;
+    let bom_bytes = match encoding {
+        TextEncoding::Utf8 { bom } => u64::from(bom) * 3,
+        TextEncoding::Gb18030 => 0,
+        _ => return Ok(None),
+    };
+    let shared = Rc::new(DecodeShared::default());
+    let decoder = DecodingReader::new(file, encoding, shared, None);
+    let mut head = Vec::with_capacity(text::HEAD_BYTES);
+    decoder.take(text::HEAD_BYTES as u64).read_to_end(&mut head)?;
+    let complete = head.len() < text::HEAD_BYTES;
+    // The same choice as the sequential reader makes, from the same decoded head.
+    let (delimiter, skip) = match text::excel_sep_line(&head) {
+        Some((delimiter, line_len)) => (delimiter, line_len as u64),
+        None => {
+            let sniffed = text::sniff_delimiter(&head, complete, format);
+            (sniffed.unwrap_or(text::default_delimiter(format)), 0)
+        }
+    };
+    if encoding == TextEncoding::Gb18030 && delimiter == b'|' {
+        return Ok(None);
+    }
+    Ok(Some(TextLayout { encoding, delimiter, body_start: bom_bytes + skip, size }))
+}
+
+/// Splits the records of a file into byte ranges of about `chunk_bytes`, each starting at
+/// a record boundary. Returns `None` when a quote does not follow RFC 4180 (a quote that
+/// neither opens a field, closes one, nor is doubled inside one), because then only a full
+/// parse tells where records end.
+pub fn split_ranges(
+    path: &Path,
+    layout: &TextLayout,
+    chunk_bytes: u64,
+) -> std::io::Result<Option<Vec<(u64, u64)>>> {
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(layout.body_start))?;
+    let mut scanner = QuoteScanner::new(layout.delimiter, layout.body_start, chunk_bytes);
+    let mut block = vec![0u8; 1 << 20];
+    loop {
+        let read = file.read(&mut block)?;
+        if read == 0 {
+            break;
+        }
+        if !scanner.feed(&block[..read]) {
+            return Ok(None);
+        }
+    }
+    if !scanner.finish() {
+        return Ok(None);
+    }
+    let mut ranges = Vec::with_capacity(scanner.boundaries.len() + 1);
+    let mut start = layout.body_start;
+    for &boundary in &scanner.boundaries {
+        if boundary < layout.size {
+            ranges.push((start, boundary));
+            start = boundary;
+        }
+    }
+    if start < layout.size || ranges.is_empty() {
+        ranges.push((start, layout.size));
+    }
+    Ok(Some(ranges))
+}
+
+/// Tracks whether each byte is inside a quoted field, as a CSV parser would, and records
+/// the first record boundary after each chunk target.
+struct QuoteScanner {
+    delimiter: u8,
+    in_quotes: bool,
+    /// A quote inside a quoted field was the last byte of the previous block.
+    quote_pending: bool,
+    /// The byte before the current block, for an opening quote at its start.
+    previous: u8,
+    offset: u64,
+    chunk_bytes: u64,
+    next_target: u64,
+    boundaries: Vec<u64>,
+}
+
+impl QuoteScanner {
+    fn new(delimiter: u8, start: u64, chunk_bytes: u64) -> QuoteScanner {
+        QuoteScanner {
+            delimiter,
+            in_quotes: false,
+            quote_pending: false,
+            previous: b'\n',
+            offset: start,
+            chunk_bytes,
+            next_target: start + chunk_bytes,
+            boundaries: Vec::new(),
+        }
+    }
+
+    fn ends_field(&self, byte: u8) -> bool {
+        byte == self.delimiter || byte == b'\n' || byte == b'\r'
+    }
+
+    /// Feeds the next block; returns false on a quote that breaks RFC 4180.
+    fn feed(&mut self, block: &[u8]) -> bool {
+        let mut skip_until = 0;
+        if self.quote_pending {
+            self.quote_pending = false;
+            match block[0] {
+                b'"' => skip_until = 1,
+                byte if self.ends_field(byte) => self.in_quotes = false,
+                _ => return false,
+            }
+        }
+        for i in memchr::memchr2_iter(b'"', b'\n', block) {
+            if i < skip_until {
+                continue;
+            }
+            if block[i] == b'\n' {
+                let position = self.offset + i as u64 + 1;
+                if !self.in_quotes && position >= self.next_target {
+                    self.boundaries.push(position);
+                    self.next_target = position + self.chunk_bytes;
+                }
+                continue;
+            }
+            if !self.in_quotes {
+                let before = if i == 0 { self.previous } else { block[i - 1] };
+                if !self.ends_field(before) {
+                    return false;
+                }
+                self.in_quotes = true;
+            } else if i + 1 == block.len() {
+                self.quote_pending = true;
+            } else if block[i + 1] == b'"' {
+                skip_until = i + 2;
+            } else if self.ends_field(block[i + 1]) {
+                self.in_quotes = false;
+            } else {
+                return false;
+            }
+        }
+        self.previous = block[block.len() - 1];
+        self.offset += block.len() as u64;
+        true
+    }
+
+    /// Ends the input; a quote pending at the end of the file closes its field.
+    fn finish(&mut self) -> bool {
+        if self.quote_pending {
+            self.in_quotes = false;
+        }
+        true
+    }
+}
+
+/// One item of a byte range: a record with its 0-based index within the range, or a
+/// problem with the rest of the range still read.
+pub enum RangeItem<'a> {
+    Record(u64, &'a csv::StringRecord),
+    Problem(ReadError),
+}
+
+/// Reads the records of one byte range, passing each to `visit`.
+pub fn read_range(
+    path: &Path,
+    layout: &TextLayout,
+    range: (u64, u64),
+    limits: &Limits,
+    visit: &mut dyn FnMut(RangeItem),
+) -> Result<(), ReadError> {
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(range.0))?;
+    let bounded = BufReader::with_capacity(256 * 1024, file.take(range.1 - range.0));
+    let shared = Rc::new(DecodeShared::default());
+    let decoder = DecodingReader::new(
+        bounded,
+        layout.encoding,
+        Rc::clone(&shared),
+        Some(limits.max_line_bytes),
+    );
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(layout.delimiter)
+        .from_reader(decoder);
+    let mut record = csv::StringRecord::new();
+    let mut index = 0u64;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {
+                shared.record_start.set(reader.position().byte());
+                visit(RangeItem::Record(index, &record));
+                index += 1;
+            }
+            Ok(false) => break,
+            Err(error) => {
+                let problem = match error.into_kind() {
+                    csv::ErrorKind::Io(io) => text::io_to_read_error(io, limits),
+                    _ => ReadError::Row {
+                        row: index,
+                        message: format!(
+                            "unreadable record in the bytes from offset {}; the rest of this part is not read",
+                            range.0
+                        ),
+                    },
+                };
+                visit(RangeItem::Problem(problem));
+                break;
+            }
+        }
+    }
+    let malformed = shared.take_malformed_before(u64::MAX);
+    if let Some(first) = malformed.first() {
+        let message = format!(
+            "{} invalid {} byte sequence(s), the first at byte offset {}: the file mixes encodings; the bytes were replaced with U+FFFD, so re-export the file in one encoding",
+            malformed.len(),
+            layout.encoding.label(),
+            range.0 + first.byte_offset
+        );
+        visit(RangeItem::Problem(ReadError::Row { row: 0, message }));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn boundaries(text: &str, chunk: u64) -> Option<Vec<u64>> {
+        let mut scanner = QuoteScanner::new(b',', 0, chunk);
+        let ok = scanner.feed(text.as_bytes()) && scanner.finish();
+        ok.then_some(scanner.boundaries)
+    }
+
+    #[test]
+    fn boundaries_fall_after_newlines_outside_quotes() {
+        let text = "a,b\n\"x\ny\",z\nc,d\n";
+        assert_eq!(boundaries(text, 1), Some(vec![4, 12, 16]));
+    }
+
+    #[test]
+    fn doubled_quotes_stay_inside_the_field() {
+        let text = "\"say \"\"hi\"\"\nnow\",1\nnext,2\n";
+        assert_eq!(boundaries(text, 1), Some(vec![19, 26]));
+    }
+
+    #[test]
+    fn stray_quotes_stop_the_split() {
+        assert_eq!(boundaries("5\" screen,1\n", 1), None);
+        assert_eq!(boundaries("\"abc\"def,1\n", 1), None);
+    }
+
+    #[test]
+    fn quote_pending_across_blocks() {
+        let mut scanner = QuoteScanner::new(b',', 0, 1);
+        assert!(scanner.feed(b"\"a\""));
+        assert!(scanner.feed(b"\"b\",1\nx\n"));
+        assert!(scanner.in_quotes == false);
+        assert_eq!(scanner.boundaries, vec![11, 13]);
+    }
+}
