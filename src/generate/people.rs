@@ -1,0 +1,460 @@
+//! The master list of synthetic people: every file renders its rows from these records.
+//!
+//! A person is stored compactly (indices into the word lists and fixed-size digit arrays)
+//! so that a million people fit in about 100 MB and rendering a value allocates nothing.
+
+use std::fmt::Write as _;
+use std::hash::{BuildHasher, Hash};
+
+use chrono::{Datelike, Days, NaiveDate};
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use rustc_hash::{FxBuildHasher, FxHashSet};
+
+use super::GenerateError;
+use super::vocab::{
+    CARD_BINS, DIAGNOSES, DISTRICTS, EMAIL_DOMAINS, FIRST_NON_GBK_GIVEN, GIVEN_CHARS,
+    MOBILE_PREFIXES, ROADS, SURNAMES,
+};
+use crate::validate;
+
+/// Marks the second given-name character of a one-character given name.
+const NO_CHAR: u8 = u8::MAX;
+
+/// Age in whole years below which a person counts as a minor under PIPL Art. 28.
+pub const MINOR_AGE: u32 = 14;
+
+/// One synthetic person. Key values are unique across the master list, so two people
+/// never share a resident ID, mobile number, email, card, member number or record number.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub surname: u8,
+    pub given: [u8; 2],
+    pub female: bool,
+    pub birth: NaiveDate,
+    /// Resident ID in 18-character form, check character `X` in upper case.
+    pub id: [u8; 18],
+    pub mobile: [u8; 11],
+    /// A second mobile number that some order rows use instead of `mobile`.
+    pub alt_mobile: Option<[u8; 11]>,
+    pub email_style: u8,
+    pub email_domain: u8,
+    pub email_number: u32,
+    pub home_district: u8,
+    pub road: u8,
+    pub house: u16,
+    pub building: u8,
+    pub room: u16,
+    pub card: [u8; 19],
+    pub card_len: u8,
+    pub member_no: u32,
+    pub record_no: u32,
+    pub diagnosis: u8,
+}
+
+/// Properties that a layout needs some particular people to have.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PersonRequest {
+    /// Younger than 14 on the as-of date.
+    pub minor: bool,
+    /// Born 1900–1999, so the resident ID also has a legacy 15-digit form.
+    pub born_before_2000: bool,
+    /// Resident ID whose check character is `X`.
+    pub check_x: bool,
+    /// Given name of this single character (an index into `GIVEN_CHARS`).
+    pub given_char: Option<u8>,
+}
+
+/// Shares of the master list with particular properties.
+#[derive(Debug, Clone, Copy)]
+pub struct Population {
+    pub minor_share: f64,
+    pub alt_mobile_share: f64,
+}
+
+/// Makes every person's keys unique. Mobile, card, member and record numbers are
+/// unique by construction: their free digits are a permutation of the person's index.
+/// Resident IDs and emails depend on the birth date and name, so they are drawn again
+/// when taken.
+struct TakenKeys {
+    ids: FxHashSet<u64>,
+    /// 64-bit hashes of the emails taken. A hash collision only makes a new email be
+    /// drawn again, so an email whose hash is absent is certainly unused.
+    email_hashes: FxHashSet<u64>,
+    mobile_suffixes: AffinePermutation,
+    long_card_digits: AffinePermutation,
+    short_card_digits: AffinePermutation,
+    member_nos: AffinePermutation,
+    record_nos: AffinePermutation,
+}
+
+/// The bijection `i → (i × multiplier + offset) mod modulus` of `0..modulus`, with a
+/// random multiplier coprime to the modulus. Distinct inputs give distinct outputs, and
+/// consecutive inputs give unrelated-looking outputs.
+struct AffinePermutation {
+    multiplier: u128,
+    offset: u128,
+    modulus: u128,
+}
+
+impl AffinePermutation {
+    fn new(modulus: u64, rng: &mut ChaCha8Rng) -> AffinePermutation {
+        let multiplier = loop {
+            let candidate = rng.random_range(modulus / 3..modulus);
+            if greatest_common_divisor(candidate, modulus) == 1 {
+                break candidate;
+            }
+        };
+        AffinePermutation {
+            multiplier: u128::from(multiplier),
+            offset: u128::from(rng.random_range(0..modulus)),
+            modulus: u128::from(modulus),
+        }
+    }
+
+    fn apply(&self, index: u64) -> u64 {
+        ((u128::from(index) * self.multiplier + self.offset) % self.modulus) as u64
+    }
+}
+
+fn greatest_common_divisor(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// Generates `count` people. The first `requests.len()` people get the requested
+/// properties; the others are drawn from `population`.
+pub fn generate_people(
+    count: usize,
+    requests: &[PersonRequest],
+    population: Population,
+    as_of: NaiveDate,
+    rng: &mut ChaCha8Rng,
+) -> Result<Vec<Person>, GenerateError> {
+    let mut taken = TakenKeys::new(count, rng);
+    let mut people = Vec::with_capacity(count);
+    let mut email = String::new();
+    for index in 0..count {
+        let request = requests.get(index).copied().unwrap_or(PersonRequest {
+            minor: rng.random_bool(population.minor_share),
+            ..PersonRequest::default()
+        });
+        let keys = PersonKeys { index: index as u64, count: count as u64 };
+        let person = generate_person(&request, population, as_of, keys, rng, &mut taken, &mut email)?;
+        people.push(person);
+    }
+    Ok(people)
+}
+
+/// Free digits of mobile numbers (8), 19-digit cards (12) and 16-digit cards (9), and
+/// the ranges of member and record numbers. Mobile suffixes cover primary and second
+/// numbers, so they need room for twice `MAX_PEOPLE`.
+const MOBILE_SUFFIXES: u64 = 100_000_000;
+const LONG_CARD_DIGITS: u64 = 1_000_000_000_000;
+const SHORT_CARD_DIGITS: u64 = 1_000_000_000;
+const MEMBER_NO_START: u64 = 10_000_000;
+const MEMBER_NOS: u64 = 90_000_000;
+const RECORD_NO_START: u64 = 100_000;
+const RECORD_NOS: u64 = 99_900_000;
+
+impl TakenKeys {
+    fn new(people: usize, rng: &mut ChaCha8Rng) -> TakenKeys {
+        TakenKeys {
+            ids: FxHashSet::with_capacity_and_hasher(people, FxBuildHasher),
+            email_hashes: FxHashSet::with_capacity_and_hasher(people, FxBuildHasher),
+            mobile_suffixes: AffinePermutation::new(MOBILE_SUFFIXES, rng),
+            long_card_digits: AffinePermutation::new(LONG_CARD_DIGITS, rng),
+            short_card_digits: AffinePermutation::new(SHORT_CARD_DIGITS, rng),
+            member_nos: AffinePermutation::new(MEMBER_NOS, rng),
+            record_nos: AffinePermutation::new(RECORD_NOS, rng),
+        }
+    }
+}
+
+/// A person's position in the master list, which the unique-by-construction keys use.
+#[derive(Clone, Copy)]
+struct PersonKeys {
+    index: u64,
+    count: u64,
+}
+
+fn generate_person(
+    request: &PersonRequest,
+    population: Population,
+    as_of: NaiveDate,
+    keys: PersonKeys,
+    rng: &mut ChaCha8Rng,
+    taken: &mut TakenKeys,
+    email: &mut String,
+) -> Result<Person, GenerateError> {
+    let female = rng.random_bool(0.5);
+    let birth = draw_birth_date(request, as_of, rng)?;
+    let surname = rng.random_range(0..SURNAMES.len()) as u8;
+    let given = match request.given_char {
+        Some(single) => [single, NO_CHAR],
+        None => {
+            let first = rng.random_range(0..FIRST_NON_GBK_GIVEN) as u8;
+            let second = if rng.random_bool(0.7) {
+                rng.random_range(0..FIRST_NON_GBK_GIVEN) as u8
+            } else {
+                NO_CHAR
+            };
+            [first, second]
+        }
+    };
+    let id = draw_resident_id(birth, female, request.check_x, rng, taken)?;
+    let mobile = draw_mobile(taken.mobile_suffixes.apply(keys.index), rng);
+    let alt_mobile = rng
+        .random_bool(population.alt_mobile_share)
+        .then(|| draw_mobile(taken.mobile_suffixes.apply(keys.count + keys.index), rng));
+    let (card, card_len) = draw_card(keys.index, taken, rng)?;
+    let member_no = (MEMBER_NO_START + taken.member_nos.apply(keys.index)) as u32;
+    let record_no = (RECORD_NO_START + taken.record_nos.apply(keys.index)) as u32;
+
+    let mut person = Person {
+        surname,
+        given,
+        female,
+        birth,
+        id,
+        mobile,
+        alt_mobile,
+        email_style: rng.random_range(0..4u8),
+        email_domain: rng.random_range(0..EMAIL_DOMAINS.len()) as u8,
+        email_number: 0,
+        home_district: rng.random_range(0..DISTRICTS.len()) as u8,
+        road: rng.random_range(0..ROADS.len()) as u8,
+        house: rng.random_range(1..1000u16),
+        building: rng.random_range(1..31u8),
+        room: rng.random_range(1..29u16) * 100 + rng.random_range(1..7u16),
+        card,
+        card_len,
+        member_no,
+        record_no,
+        diagnosis: rng.random_range(0..DIAGNOSES.len()) as u8,
+    };
+    loop {
+        person.email_number = draw_email_number(person.email_style, person.birth, rng);
+        email.clear();
+        person.write_email(email);
+        if taken.email_hashes.insert(email_hash(email)) {
+            break;
+        }
+    }
+    Ok(person)
+}
+
+fn draw_birth_date(
+    request: &PersonRequest,
+    as_of: NaiveDate,
+    rng: &mut ChaCha8Rng,
+) -> Result<NaiveDate, GenerateError> {
+    let (min_age, max_age) = if request.minor {
+        (1, MINOR_AGE - 1)
+    } else if request.born_before_2000 {
+        (as_of.year().saturating_sub(1999).max(18) as u32, as_of.year().saturating_sub(1940) as u32)
+    } else {
+        (18, 85)
+    };
+    for _ in 0..1000 {
+        let age = rng.random_range(min_age..=max_age);
+        let days_back = u64::from(age) * 365 + rng.random_range(0..365u64);
+        let Some(birth) = as_of.checked_sub_days(Days::new(days_back)) else {
+            continue;
+        };
+        // A person born on 29 February reaches 14 on a date that legal practice and
+        // software disagree on; skip the one birth year where that changes the count.
+        let ambiguous = birth.month() == 2 && birth.day() == 29 && birth.year() + 14 == as_of.year();
+        let is_minor = birth_is_minor(birth, as_of);
+        if ambiguous || is_minor != request.minor {
+            continue;
+        }
+        if request.born_before_2000 && birth.year() > 1999 {
+            continue;
+        }
+        return Ok(birth);
+    }
+    Err(GenerateError::Config(format!(
+        "no birth date fits the request (as-of date {as_of}): choose an as-of date after 1960"
+    )))
+}
+
+/// Reports whether a person born on `birth` is younger than 14 on `as_of`.
+pub fn birth_is_minor(birth: NaiveDate, as_of: NaiveDate) -> bool {
+    match birth.with_year(birth.year() + MINOR_AGE as i32) {
+        Some(birthday) => as_of < birthday,
+        // 29 February in a year whose 14th anniversary is not a leap year: the birthday is
+        // taken to be 1 March.
+        None => as_of.year() < birth.year() + MINOR_AGE as i32
+            || (as_of.year() == birth.year() + MINOR_AGE as i32 && as_of.month() < 3),
+    }
+}
+
+fn draw_resident_id(
+    birth: NaiveDate,
+    female: bool,
+    check_x: bool,
+    rng: &mut ChaCha8Rng,
+    taken: &mut TakenKeys,
+) -> Result<[u8; 18], GenerateError> {
+    let mut first17 = String::with_capacity(17);
+    for _ in 0..10_000 {
+        let (division, _) = DISTRICTS[rng.random_range(0..DISTRICTS.len())];
+        // The 17th digit is odd for men and even for women.
+        let order = rng.random_range(0..50u32) * 2 + u32::from(!female);
+        let sequence = rng.random_range(0..10u32) * 100 + order;
+        first17.clear();
+        let _ = write!(
+            first17,
+            "{division}{:04}{:02}{:02}{sequence:03}",
+            birth.year(),
+            birth.month(),
+            birth.day()
+        );
+        let check = validate::resident_id_check_char(&first17).ok_or_else(|| {
+            GenerateError::Internal(format!("check character rejected a 17-digit prefix of length {}", first17.len()))
+        })?;
+        if check_x && check != 'X' {
+            continue;
+        }
+        let numeric: u64 = first17.parse().unwrap_or(0);
+        if !taken.ids.insert(numeric) {
+            continue;
+        }
+        let mut id = [0u8; 18];
+        id[..17].copy_from_slice(first17.as_bytes());
+        id[17] = check as u8;
+        return Ok(id);
+    }
+    Err(GenerateError::Internal("could not draw a unique resident ID".to_owned()))
+}
+
+fn draw_mobile(suffix: u64, rng: &mut ChaCha8Rng) -> [u8; 11] {
+    let prefix = u64::from(MOBILE_PREFIXES[rng.random_range(0..MOBILE_PREFIXES.len())]);
+    let mut digits = [0u8; 11];
+    write_digits(prefix * MOBILE_SUFFIXES + suffix, &mut digits);
+    digits
+}
+
+fn draw_card(index: u64, taken: &TakenKeys, rng: &mut ChaCha8Rng) -> Result<([u8; 19], u8), GenerateError> {
+    let (bin, length) = CARD_BINS[rng.random_range(0..CARD_BINS.len())];
+    let mut card = [0u8; 19];
+    card[..6].copy_from_slice(bin.as_bytes());
+    let free = if length == 19 {
+        taken.long_card_digits.apply(index)
+    } else {
+        taken.short_card_digits.apply(index)
+    };
+    write_digits(free, &mut card[6..length - 1]);
+    let check = validate::luhn_check_digit(ascii(&card[..length - 1]))
+        .ok_or_else(|| GenerateError::Internal("Luhn check digit rejected a card payload".to_owned()))?;
+    card[length - 1] = b'0' + check;
+    Ok((card, length as u8))
+}
+
+fn email_hash(email: &str) -> u64 {
+    let mut hasher = FxBuildHasher.build_hasher();
+    email.hash(&mut hasher);
+    std::hash::Hasher::finish(&hasher)
+}
+
+fn draw_email_number(style: u8, birth: NaiveDate, rng: &mut ChaCha8Rng) -> u32 {
+    match style {
+        0 if rng.random_bool(0.5) => birth.year() as u32,
+        0 => rng.random_range(1..10_000),
+        1 => rng.random_range(1..1000),
+        2 => rng.random_range(100_000..1_000_000),
+        _ => rng.random_range(10_000..4_000_000_000),
+    }
+}
+
+/// Writes `value` as exactly `out.len()` decimal digits (left-padded with zeros).
+pub fn write_digits(mut value: u64, out: &mut [u8]) {
+    for slot in out.iter_mut().rev() {
+        *slot = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+}
+
+/// Returns ASCII digits as a `&str`; the arrays in `Person` hold only ASCII.
+pub fn ascii(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or("")
+}
+
+impl Person {
+    pub fn surname(&self) -> &'static str {
+        SURNAMES.get(usize::from(self.surname)).map_or("", |entry| entry.0)
+    }
+
+    pub fn write_name(&self, out: &mut String) {
+        out.push_str(self.surname());
+        for &index in &self.given {
+            if let Some((character, _)) = GIVEN_CHARS.get(usize::from(index)) {
+                out.push_str(character);
+            }
+        }
+    }
+
+    /// Number of characters in the given name (1 or 2).
+    pub fn given_len(&self) -> usize {
+        self.given.iter().filter(|&&index| index != NO_CHAR).count()
+    }
+
+    pub fn id(&self) -> &str {
+        ascii(&self.id)
+    }
+
+    pub fn card(&self) -> &str {
+        ascii(&self.card[..usize::from(self.card_len)])
+    }
+
+    /// Writes the email address in lower case.
+    pub fn write_email(&self, out: &mut String) {
+        let surname = SURNAMES.get(usize::from(self.surname)).map_or("", |entry| entry.1);
+        let given = self.given.iter().filter_map(|&index| GIVEN_CHARS.get(usize::from(index)));
+        let domain = EMAIL_DOMAINS.get(usize::from(self.email_domain)).copied().unwrap_or("qq.com");
+        match self.email_style {
+            0 => {
+                out.push_str(surname);
+                given.for_each(|(_, pinyin)| out.push_str(pinyin));
+                let _ = write!(out, "{}", self.email_number);
+            }
+            1 => {
+                given.for_each(|(_, pinyin)| out.push_str(pinyin));
+                out.push('.');
+                out.push_str(surname);
+                let _ = write!(out, "{}", self.email_number);
+            }
+            2 => {
+                out.push_str(surname.get(..1).unwrap_or(""));
+                given.for_each(|(_, pinyin)| out.push_str(pinyin.get(..1).unwrap_or("")));
+                let _ = write!(out, "{}", self.email_number);
+            }
+            _ => {
+                let _ = write!(out, "{}", self.email_number);
+            }
+        }
+        out.push('@');
+        out.push_str(domain);
+    }
+
+    pub fn write_address(&self, out: &mut String) {
+        let district = DISTRICTS.get(usize::from(self.home_district)).map_or("", |entry| entry.1);
+        let road = ROADS.get(usize::from(self.road)).copied().unwrap_or("");
+        let _ = write!(
+            out,
+            "{district}{road}{}号{}栋{}室",
+            self.house, self.building, self.room
+        );
+    }
+
+    pub fn gender(&self) -> &'static str {
+        if self.female { "女" } else { "男" }
+    }
+
+    pub fn diagnosis(&self) -> &'static str {
+        DIAGNOSES.get(usize::from(self.diagnosis)).copied().unwrap_or("")
+    }
+}
