@@ -605,3 +605,23 @@ fn recount(out: &Path, truth: &GroundTruth) -> exportscan::identity::Individuals
     }
     individuals
 }
+
+#[test]
+fn shipped_sample_matches_generator() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let temp = tempfile::tempdir().unwrap();
+    let (out, truth) = generate_into(&sample_config(1), temp.path(), "out");
+    let shipped = read_tree(&fixtures.join("sample-export"));
+    let generated = read_tree(&out);
+    assert_eq!(
+        shipped.keys().collect::<Vec<_>>(),
+        generated.keys().collect::<Vec<_>>(),
+        "regenerate fixtures/sample-export with the generator (layout sample, seed 1)"
+    );
+    for (name, bytes) in &generated {
+        assert!(shipped[name] == *bytes, "fixtures/sample-export/{name} differs from the generator output");
+    }
+    let shipped_truth: GroundTruth =
+        serde_json::from_str(&std::fs::read_to_string(fixtures.join("sample-export.truth.json")).unwrap()).unwrap();
+    assert_eq!(shipped_truth, truth);
+}

@@ -225,14 +225,12 @@ pub fn run_generate(args: &GenerateArgs) -> anyhow::Result<()> {
 pub fn generate(config: &GenerateConfig, out: &Path) -> Result<GroundTruth, GenerateError> {
     config.check()?;
     prepare_directory(out)?;
-    let mut people_rng = ChaCha8Rng::seed_from_u64(config.seed);
-    people_rng.set_stream(0);
     let people = people::generate_people(
         config.people as usize,
         &layout::person_requests(config.layout),
         layout::population(config.layout),
         config.as_of,
-        &mut people_rng,
+        config.seed,
     )?;
     let people = &people;
     let (full_sender, full_receiver) = mpsc::sync_channel::<truth::RowBatch>(4);
@@ -285,14 +283,19 @@ fn write_files(
                 .map_err(|source| GenerateError::Io { path: parent.to_path_buf(), source })?;
         }
         let mut run = write::TableRun { people, as_of: config.as_of, batches, file: &spec.path };
-        let mut table_rng = |table_index: usize| {
-            let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-            rng.set_stream(1 + (file_index as u64) * 64 + table_index as u64);
-            rng
-        };
+        let mut table_rng =
+            |table_index: usize| stream_rng(config.seed, (file_index as u64) * 64 + table_index as u64);
         files.push(write::write_file(spec, &path, &mut run, &mut table_rng)?);
     }
     Ok(files)
+}
+
+/// Returns the random stream `stream` of `seed`. Every table and every chunk of the master
+/// list has its own stream, so changing one part leaves the others' values alone.
+fn stream_rng(seed: u64, stream: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream);
+    rng
 }
 
 fn prepare_directory(out: &Path) -> Result<(), GenerateError> {

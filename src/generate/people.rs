@@ -9,9 +9,10 @@ use std::hash::{BuildHasher, Hash};
 use chrono::{Datelike, Days, NaiveDate};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashSet};
 
-use super::GenerateError;
+use super::{GenerateError, stream_rng};
 use super::vocab::{
     CARD_BINS, DIAGNOSES, DISTRICTS, EMAIL_DOMAINS, FIRST_NON_GBK_GIVEN, GIVEN_CHARS,
     MOBILE_PREFIXES, ROADS, SURNAMES,
@@ -72,15 +73,12 @@ pub struct Population {
     pub alt_mobile_share: f64,
 }
 
-/// Makes every person's keys unique. Mobile, card, member and record numbers are
-/// unique by construction: their free digits are a permutation of the person's index.
-/// Resident IDs and emails depend on the birth date and name, so they are drawn again
-/// when taken.
-struct TakenKeys {
-    ids: FxHashSet<u64>,
-    /// 64-bit hashes of the emails taken. A hash collision only makes a new email be
-    /// drawn again, so an email whose hash is absent is certainly unused.
-    email_hashes: FxHashSet<u64>,
+/// Unique-by-construction keys: the free digits of mobile, card, member and record
+/// numbers are a permutation of the person's index in the master list. Resident IDs and
+/// emails depend on the birth date and name, so duplicates among them are redrawn after
+/// all people are generated.
+struct KeyPermutations {
+    count: u64,
     mobile_suffixes: AffinePermutation,
     long_card_digits: AffinePermutation,
     short_card_digits: AffinePermutation,
@@ -124,6 +122,15 @@ fn greatest_common_divisor(mut a: u64, mut b: u64) -> u64 {
     a
 }
 
+/// People generated from one random stream. Chunks are generated in parallel, each from
+/// its own stream, so the master list does not depend on the number of threads.
+const CHUNK_PEOPLE: usize = 1 << 16;
+
+/// Random streams of the master list; tables use streams below 2^32.
+const PERMUTATION_STREAM: u64 = 1 << 32;
+const REPAIR_STREAM: u64 = (1 << 32) + 1;
+const FIRST_CHUNK_STREAM: u64 = 1 << 33;
+
 /// Generates `count` people. The first `requests.len()` people get the requested
 /// properties; the others are drawn from `population`.
 pub fn generate_people(
@@ -131,20 +138,32 @@ pub fn generate_people(
     requests: &[PersonRequest],
     population: Population,
     as_of: NaiveDate,
-    rng: &mut ChaCha8Rng,
+    seed: u64,
 ) -> Result<Vec<Person>, GenerateError> {
-    let mut taken = TakenKeys::new(count, rng);
+    let keys = KeyPermutations::new(count, &mut stream_rng(seed, PERMUTATION_STREAM));
+    let chunks: Vec<Result<Vec<Person>, GenerateError>> = (0..count.div_ceil(CHUNK_PEOPLE))
+        .into_par_iter()
+        .map(|chunk| {
+            let mut rng = stream_rng(seed, FIRST_CHUNK_STREAM + chunk as u64);
+            let end = count.min((chunk + 1) * CHUNK_PEOPLE);
+            (chunk * CHUNK_PEOPLE..end)
+                .map(|index| {
+                    let request = requests.get(index).copied().unwrap_or(PersonRequest {
+                        minor: rng.random_bool(population.minor_share),
+                        ..PersonRequest::default()
+                    });
+                    generate_person(&request, population, as_of, index as u64, &keys, &mut rng)
+                })
+                .collect()
+        })
+        .collect();
     let mut people = Vec::with_capacity(count);
-    let mut email = String::new();
-    for index in 0..count {
-        let request = requests.get(index).copied().unwrap_or(PersonRequest {
-            minor: rng.random_bool(population.minor_share),
-            ..PersonRequest::default()
-        });
-        let keys = PersonKeys { index: index as u64, count: count as u64 };
-        let person = generate_person(&request, population, as_of, keys, rng, &mut taken, &mut email)?;
-        people.push(person);
+    for chunk in chunks {
+        people.extend(chunk?);
     }
+    let mut rng = stream_rng(seed, REPAIR_STREAM);
+    make_ids_unique(&mut people, &mut rng)?;
+    make_emails_unique(&mut people, &mut rng);
     Ok(people)
 }
 
@@ -159,11 +178,10 @@ const MEMBER_NOS: u64 = 90_000_000;
 const RECORD_NO_START: u64 = 100_000;
 const RECORD_NOS: u64 = 99_900_000;
 
-impl TakenKeys {
-    fn new(people: usize, rng: &mut ChaCha8Rng) -> TakenKeys {
-        TakenKeys {
-            ids: FxHashSet::with_capacity_and_hasher(people, FxBuildHasher),
-            email_hashes: FxHashSet::with_capacity_and_hasher(people, FxBuildHasher),
+impl KeyPermutations {
+    fn new(people: usize, rng: &mut ChaCha8Rng) -> KeyPermutations {
+        KeyPermutations {
+            count: people as u64,
             mobile_suffixes: AffinePermutation::new(MOBILE_SUFFIXES, rng),
             long_card_digits: AffinePermutation::new(LONG_CARD_DIGITS, rng),
             short_card_digits: AffinePermutation::new(SHORT_CARD_DIGITS, rng),
@@ -173,21 +191,13 @@ impl TakenKeys {
     }
 }
 
-/// A person's position in the master list, which the unique-by-construction keys use.
-#[derive(Clone, Copy)]
-struct PersonKeys {
-    index: u64,
-    count: u64,
-}
-
 fn generate_person(
     request: &PersonRequest,
     population: Population,
     as_of: NaiveDate,
-    keys: PersonKeys,
+    index: u64,
+    keys: &KeyPermutations,
     rng: &mut ChaCha8Rng,
-    taken: &mut TakenKeys,
-    email: &mut String,
 ) -> Result<Person, GenerateError> {
     let female = rng.random_bool(0.5);
     let birth = draw_birth_date(request, as_of, rng)?;
@@ -204,16 +214,16 @@ fn generate_person(
             [first, second]
         }
     };
-    let id = draw_resident_id(birth, female, request.check_x, rng, taken)?;
-    let mobile = draw_mobile(taken.mobile_suffixes.apply(keys.index), rng);
+    let id = draw_resident_id(birth, female, request.check_x, rng)?;
+    let mobile = draw_mobile(keys.mobile_suffixes.apply(index), rng);
     let alt_mobile = rng
         .random_bool(population.alt_mobile_share)
-        .then(|| draw_mobile(taken.mobile_suffixes.apply(keys.count + keys.index), rng));
-    let (card, card_len) = draw_card(keys.index, taken, rng)?;
-    let member_no = (MEMBER_NO_START + taken.member_nos.apply(keys.index)) as u32;
-    let record_no = (RECORD_NO_START + taken.record_nos.apply(keys.index)) as u32;
-
-    let mut person = Person {
+        .then(|| draw_mobile(keys.mobile_suffixes.apply(keys.count + index), rng));
+    let (card, card_len) = draw_card(index, keys, rng)?;
+    let member_no = (MEMBER_NO_START + keys.member_nos.apply(index)) as u32;
+    let record_no = (RECORD_NO_START + keys.record_nos.apply(index)) as u32;
+    let email_style = rng.random_range(0..4u8);
+    Ok(Person {
         surname,
         given,
         female,
@@ -221,9 +231,9 @@ fn generate_person(
         id,
         mobile,
         alt_mobile,
-        email_style: rng.random_range(0..4u8),
+        email_style,
         email_domain: rng.random_range(0..EMAIL_DOMAINS.len()) as u8,
-        email_number: 0,
+        email_number: draw_email_number(email_style, birth, rng),
         home_district: rng.random_range(0..DISTRICTS.len()) as u8,
         road: rng.random_range(0..ROADS.len()) as u8,
         house: rng.random_range(1..1000u16),
@@ -234,16 +244,71 @@ fn generate_person(
         member_no,
         record_no,
         diagnosis: rng.random_range(0..DIAGNOSES.len()) as u8,
-    };
-    loop {
-        person.email_number = draw_email_number(person.email_style, person.birth, rng);
-        email.clear();
-        person.write_email(email);
-        if taken.email_hashes.insert(email_hash(email)) {
-            break;
+    })
+}
+
+/// Redraws the resident IDs that an earlier person already has. Sorting finds the
+/// duplicates much faster than a hash set of a million random IDs, whose every insert
+/// misses the CPU cache.
+fn make_ids_unique(people: &mut [Person], rng: &mut ChaCha8Rng) -> Result<(), GenerateError> {
+    let mut sorted: Vec<(u64, u32)> =
+        people.par_iter().enumerate().map(|(index, person)| (id_number(&person.id), index as u32)).collect();
+    sorted.par_sort_unstable();
+    let mut duplicates: Vec<u32> =
+        sorted.windows(2).filter(|pair| pair[0].0 == pair[1].0).map(|pair| pair[1].1).collect();
+    duplicates.sort_unstable();
+    let mut redrawn = FxHashSet::default();
+    for index in duplicates {
+        let Some(person) = people.get_mut(index as usize) else { continue };
+        let check_x = person.id[17] == b'X';
+        loop {
+            let id = draw_resident_id(person.birth, person.female, check_x, rng)?;
+            let number = id_number(&id);
+            if sorted.binary_search_by_key(&number, |entry| entry.0).is_err() && redrawn.insert(number) {
+                person.id = id;
+                break;
+            }
         }
     }
-    Ok(person)
+    Ok(())
+}
+
+/// Redraws the email numbers of people whose email an earlier person already has (or
+/// whose email hash equals an earlier one, which only costs a redraw).
+fn make_emails_unique(people: &mut [Person], rng: &mut ChaCha8Rng) {
+    let mut sorted: Vec<(u64, u32)> = people
+        .par_iter()
+        .enumerate()
+        .map_init(String::new, |email, (index, person)| {
+            email.clear();
+            person.write_email(email);
+            (email_hash(email), index as u32)
+        })
+        .collect();
+    sorted.par_sort_unstable();
+    let mut duplicates: Vec<u32> =
+        sorted.windows(2).filter(|pair| pair[0].0 == pair[1].0).map(|pair| pair[1].1).collect();
+    duplicates.sort_unstable();
+    let mut redrawn = FxHashSet::default();
+    let mut email = String::new();
+    for index in duplicates {
+        let Some(person) = people.get_mut(index as usize) else { continue };
+        loop {
+            person.email_number = draw_email_number(person.email_style, person.birth, rng);
+            email.clear();
+            person.write_email(&mut email);
+            let hash = email_hash(&email);
+            if sorted.binary_search_by_key(&hash, |entry| entry.0).is_err() && redrawn.insert(hash) {
+                break;
+            }
+        }
+    }
+}
+
+/// Returns the first 17 digits of a resident ID as a number; they determine the check
+/// character, so they identify the ID.
+fn id_number(id: &[u8; 18]) -> u64 {
+    id[..17].iter().fold(0, |number, digit| number * 10 + u64::from(digit - b'0'))
 }
 
 fn draw_birth_date(
@@ -297,7 +362,6 @@ fn draw_resident_id(
     female: bool,
     check_x: bool,
     rng: &mut ChaCha8Rng,
-    taken: &mut TakenKeys,
 ) -> Result<[u8; 18], GenerateError> {
     let mut first17 = String::with_capacity(17);
     for _ in 0..10_000 {
@@ -319,16 +383,12 @@ fn draw_resident_id(
         if check_x && check != 'X' {
             continue;
         }
-        let numeric: u64 = first17.parse().unwrap_or(0);
-        if !taken.ids.insert(numeric) {
-            continue;
-        }
         let mut id = [0u8; 18];
         id[..17].copy_from_slice(first17.as_bytes());
         id[17] = check as u8;
         return Ok(id);
     }
-    Err(GenerateError::Internal("could not draw a unique resident ID".to_owned()))
+    Err(GenerateError::Internal("no sequence number gives a resident ID with check character X".to_owned()))
 }
 
 fn draw_mobile(suffix: u64, rng: &mut ChaCha8Rng) -> [u8; 11] {
@@ -338,14 +398,14 @@ fn draw_mobile(suffix: u64, rng: &mut ChaCha8Rng) -> [u8; 11] {
     digits
 }
 
-fn draw_card(index: u64, taken: &TakenKeys, rng: &mut ChaCha8Rng) -> Result<([u8; 19], u8), GenerateError> {
+fn draw_card(index: u64, keys: &KeyPermutations, rng: &mut ChaCha8Rng) -> Result<([u8; 19], u8), GenerateError> {
     let (bin, length) = CARD_BINS[rng.random_range(0..CARD_BINS.len())];
     let mut card = [0u8; 19];
     card[..6].copy_from_slice(bin.as_bytes());
     let free = if length == 19 {
-        taken.long_card_digits.apply(index)
+        keys.long_card_digits.apply(index)
     } else {
-        taken.short_card_digits.apply(index)
+        keys.short_card_digits.apply(index)
     };
     write_digits(free, &mut card[6..length - 1]);
     let check = validate::luhn_check_digit(ascii(&card[..length - 1]))
@@ -376,6 +436,21 @@ pub fn write_digits(mut value: u64, out: &mut [u8]) {
         *slot = b'0' + (value % 10) as u8;
         value /= 10;
     }
+}
+
+/// Appends `value` in decimal, left-padded with zeros to `width` digits. Rendering calls
+/// this for every number of every row, and it is several times faster than `write!`.
+pub fn push_number(out: &mut String, value: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut remaining = value;
+    let mut start = digits.len();
+    while remaining > 0 || start == digits.len() {
+        start -= 1;
+        digits[start] = b'0' + (remaining % 10) as u8;
+        remaining /= 10;
+    }
+    let start = start.min(digits.len().saturating_sub(width));
+    out.push_str(ascii(&digits[start..]));
 }
 
 /// Returns ASCII digits as a `&str`; the arrays in `Person` hold only ASCII.
@@ -419,21 +494,21 @@ impl Person {
             0 => {
                 out.push_str(surname);
                 given.for_each(|(_, pinyin)| out.push_str(pinyin));
-                let _ = write!(out, "{}", self.email_number);
+                push_number(out, u64::from(self.email_number), 0);
             }
             1 => {
                 given.for_each(|(_, pinyin)| out.push_str(pinyin));
                 out.push('.');
                 out.push_str(surname);
-                let _ = write!(out, "{}", self.email_number);
+                push_number(out, u64::from(self.email_number), 0);
             }
             2 => {
                 out.push_str(surname.get(..1).unwrap_or(""));
                 given.for_each(|(_, pinyin)| out.push_str(pinyin.get(..1).unwrap_or("")));
-                let _ = write!(out, "{}", self.email_number);
+                push_number(out, u64::from(self.email_number), 0);
             }
             _ => {
-                let _ = write!(out, "{}", self.email_number);
+                push_number(out, u64::from(self.email_number), 0);
             }
         }
         out.push('@');
@@ -443,11 +518,14 @@ impl Person {
     pub fn write_address(&self, out: &mut String) {
         let district = DISTRICTS.get(usize::from(self.home_district)).map_or("", |entry| entry.1);
         let road = ROADS.get(usize::from(self.road)).copied().unwrap_or("");
-        let _ = write!(
-            out,
-            "{district}{road}{}号{}栋{}室",
-            self.house, self.building, self.room
-        );
+        out.push_str(district);
+        out.push_str(road);
+        push_number(out, u64::from(self.house), 0);
+        out.push('号');
+        push_number(out, u64::from(self.building), 0);
+        out.push('栋');
+        push_number(out, u64::from(self.room), 0);
+        out.push('室');
     }
 
     pub fn gender(&self) -> &'static str {

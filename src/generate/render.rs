@@ -6,7 +6,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::people::{Person, ascii, write_digits};
+use super::people::{Person, ascii, push_number, write_digits};
 use super::truth::Element;
 use super::vocab::{DIVISION_LIKE_STORE_CODES, PRODUCTS, REMARKS, STORE_CODES};
 use crate::validate;
@@ -126,12 +126,14 @@ pub fn render(kind: ColumnKind, context: &RowContext, rng: &mut ChaCha8Rng, out:
         ColumnKind::Barcode => render_barcode(rng, out),
         ColumnKind::Amount => {
             let cents = rng.random_range(100..500_000u32);
-            let _ = write!(out, "{}.{:02}", cents / 100, cents % 100);
+            push_number(out, u64::from(cents / 100), 0);
+            out.push('.');
+            push_number(out, u64::from(cents % 100), 2);
         }
         ColumnKind::Product => out.push_str(PRODUCTS[rng.random_range(0..PRODUCTS.len())]),
         ColumnKind::Remark => out.push_str(REMARKS[rng.random_range(0..REMARKS.len())]),
         ColumnKind::Serial => {
-            let _ = write!(out, "{}", context.serial);
+            push_number(out, context.serial, 0);
         }
         ColumnKind::Name => person.write_name(out),
         ColumnKind::Mobile(style) => render_mobile(&person.mobile, style, rng, out),
@@ -148,11 +150,12 @@ pub fn render(kind: ColumnKind, context: &RowContext, rng: &mut ChaCha8Rng, out:
         ColumnKind::BirthDate => render_birth_date(person.birth, rng, out),
         ColumnKind::Gender => out.push_str(person.gender()),
         ColumnKind::MemberNo => {
-            let _ = write!(out, "KH{}", person.member_no);
+            out.push_str("KH");
+            push_number(out, u64::from(person.member_no), 0);
         }
         ColumnKind::BankCard => out.push_str(person.card()),
         ColumnKind::MedicalRecordNo => {
-            let _ = write!(out, "{:010}", person.record_no);
+            push_number(out, u64::from(person.record_no), 10);
         }
         ColumnKind::Diagnosis => out.push_str(person.diagnosis()),
     }
@@ -198,44 +201,33 @@ fn render_masked(kind: ColumnKind, context: &RowContext, rng: &mut ChaCha8Rng, o
 
 fn render_mobile(digits: &[u8; 11], style: MobileStyle, rng: &mut ChaCha8Rng, out: &mut String) {
     let number = ascii(digits);
-    let (head, middle, tail) = (&number[..3], &number[3..7], &number[7..]);
-    let style = match style {
+    let (prefix, style) = match style {
         MobileStyle::Mixed => match rng.random_range(0..20u8) {
-            0..=9 => MobileStyle::Plain,
-            10 | 11 => MobileStyle::Dashed,
-            12 | 13 => MobileStyle::Spaced,
-            14 => {
-                let _ = write!(out, "+86 {head} {middle} {tail}");
-                return;
-            }
-            15 | 16 => {
-                let _ = write!(out, "+86{number}");
-                return;
-            }
-            17 => {
-                let _ = write!(out, "0086{number}");
-                return;
-            }
-            18 => {
-                let _ = write!(out, "86{number}");
-                return;
-            }
-            _ => {
-                let _ = write!(out, "+86-{head}-{middle}-{tail}");
-                return;
-            }
+            0..=9 => ("", MobileStyle::Plain),
+            10 | 11 => ("", MobileStyle::Dashed),
+            12 | 13 => ("", MobileStyle::Spaced),
+            14 => ("+86 ", MobileStyle::Spaced),
+            15 | 16 => ("+86", MobileStyle::Plain),
+            17 => ("0086", MobileStyle::Plain),
+            18 => ("86", MobileStyle::Plain),
+            _ => ("+86-", MobileStyle::Dashed),
         },
-        other => other,
+        other => ("", other),
     };
-    match style {
-        MobileStyle::Dashed => {
-            let _ = write!(out, "{head}-{middle}-{tail}");
+    out.push_str(prefix);
+    let separator = match style {
+        MobileStyle::Dashed => "-",
+        MobileStyle::Spaced => " ",
+        MobileStyle::Plain | MobileStyle::Mixed => {
+            out.push_str(number);
+            return;
         }
-        MobileStyle::Spaced => {
-            let _ = write!(out, "{head} {middle} {tail}");
-        }
-        _ => out.push_str(number),
-    }
+    };
+    out.push_str(&number[..3]);
+    out.push_str(separator);
+    out.push_str(&number[3..7]);
+    out.push_str(separator);
+    out.push_str(&number[7..]);
 }
 
 fn render_resident_id(
@@ -272,24 +264,20 @@ fn render_email(person: &Person, mixed_case: bool, rng: &mut ChaCha8Rng, out: &m
     if !mixed_case || rng.random_bool(0.6) {
         return;
     }
-    let upper_domain = rng.random_bool(0.4);
-    let mut rewritten = String::with_capacity(out.len() - start);
-    let mut in_domain = false;
+    // Capitalise the first letter and each letter after a dot or digit (Zhang.Wei88), and
+    // sometimes the whole domain (@QQ.COM). Emails are ASCII, so byte ranges are chars.
+    let at = out[start..].find('@').map_or(out.len(), |offset| start + offset);
     let mut word_start = true;
-    for character in out[start..].chars() {
-        if character == '@' {
-            in_domain = true;
+    for position in start..at {
+        let byte = out.as_bytes()[position];
+        if word_start {
+            out[position..position + 1].make_ascii_uppercase();
         }
-        let upper = if in_domain { upper_domain } else { word_start };
-        word_start = character == '.' || character.is_ascii_digit();
-        if upper {
-            rewritten.push(character.to_ascii_uppercase());
-        } else {
-            rewritten.push(character);
-        }
+        word_start = byte == b'.' || byte.is_ascii_digit();
     }
-    out.truncate(start);
-    out.push_str(&rewritten);
+    if rng.random_bool(0.4) {
+        out[at..].make_ascii_uppercase();
+    }
 }
 
 fn render_birth_date(birth: NaiveDate, rng: &mut ChaCha8Rng, out: &mut String) {
@@ -312,16 +300,13 @@ fn render_order_no(as_of: NaiveDate, deliberate: bool, rng: &mut ChaCha8Rng, out
         STORE_CODES[rng.random_range(0..STORE_CODES.len())]
     };
     let start = out.len();
-    let _ = write!(
-        out,
-        "{store}{:04}{:02}{:02}",
-        order_date.year(),
-        order_date.month(),
-        order_date.day()
-    );
+    out.push_str(store);
+    push_number(out, order_date.year() as u64, 4);
+    push_number(out, u64::from(order_date.month()), 2);
+    push_number(out, u64::from(order_date.day()), 2);
     loop {
         out.truncate(start + 14);
-        let _ = write!(out, "{:03}", rng.random_range(0..1000u32));
+        push_number(out, u64::from(rng.random_range(0..1000u32)), 3);
         let check = validate::resident_id_check_char(&out[start..]);
         let last = rng.random_range(0..10u8);
         match check {
@@ -341,7 +326,7 @@ fn render_order_no(as_of: NaiveDate, deliberate: bool, rng: &mut ChaCha8Rng, out
 fn render_timestamp(as_of: NaiveDate, rng: &mut ChaCha8Rng, out: &mut String) {
     let end = as_of.and_hms_opt(0, 0, 0).map_or(1_750_000_000_000, |time| time.and_utc().timestamp_millis());
     let millis = end - rng.random_range(0..365 * 86_400_000i64);
-    let _ = write!(out, "{millis}");
+    push_number(out, millis.max(0) as u64, 0);
 }
 
 fn render_barcode(rng: &mut ChaCha8Rng, out: &mut String) {

@@ -291,6 +291,14 @@ pub struct TruthBuilder {
     row_nodes: Vec<u32>,
 }
 
+/// Reserves room for one key per master-list person in a key map on its first insert,
+/// which spares the rehashing of a growing map; maps of unused elements stay empty.
+fn reserve_on_first_insert<K: std::hash::Hash + Eq>(map: &mut FxHashMap<K, u32>, people: usize) {
+    if map.capacity() == 0 {
+        map.reserve(people);
+    }
+}
+
 impl TruthBuilder {
     pub fn new(master_people: usize) -> TruthBuilder {
         TruthBuilder {
@@ -341,6 +349,7 @@ impl TruthBuilder {
     }
 
     fn numeric_node(&mut self, space: u8, key: u64) -> u32 {
+        reserve_on_first_insert(&mut self.numeric_keys[usize::from(space)], self.appeared.len());
         let next = self.parent.len() as u32;
         let node = *self.numeric_keys[usize::from(space)].entry(key).or_insert(next);
         if node == next {
@@ -353,6 +362,7 @@ impl TruthBuilder {
         if let Some(&node) = self.text_keys[usize::from(space)].get(key) {
             return node;
         }
+        reserve_on_first_insert(&mut self.text_keys[usize::from(space)], self.appeared.len());
         let node = self.parent.len() as u32;
         self.text_keys[usize::from(space)].insert(key.into(), node);
         self.push_node(false);
