@@ -26,7 +26,12 @@ impl TextEncoding {
 
 #[derive(Debug, Clone)]
 pub enum FileKind {
-    Delimited { encoding: TextEncoding, bom: bool, delimiter: u8, crlf: bool },
+    Delimited {
+        encoding: TextEncoding,
+        bom: bool,
+        delimiter: u8,
+        crlf: bool,
+    },
     /// An xlsx workbook; `constant_memory` streams each sheet to a temporary file.
     Workbook { constant_memory: bool },
     /// A plain text file that is not a table.
@@ -51,26 +56,49 @@ pub struct ColumnSpec {
 }
 
 const fn column(header: &'static str, kind: ColumnKind) -> ColumnSpec {
-    ColumnSpec { header, kind, blank: 0.0, number_cell: false }
+    ColumnSpec {
+        header,
+        kind,
+        blank: 0.0,
+        number_cell: false,
+    }
 }
 
 const fn number(header: &'static str, kind: ColumnKind) -> ColumnSpec {
-    ColumnSpec { header, kind, blank: 0.0, number_cell: true }
+    ColumnSpec {
+        header,
+        kind,
+        blank: 0.0,
+        number_cell: true,
+    }
 }
 
 const fn sometimes_blank(header: &'static str, kind: ColumnKind, blank: f64) -> ColumnSpec {
-    ColumnSpec { header, kind, blank, number_cell: false }
+    ColumnSpec {
+        header,
+        kind,
+        blank,
+        number_cell: false,
+    }
 }
 
-/// Which people a table's rows come from.
+/// Source of a table's rows: which people, how many rows, and how many are masked.
 #[derive(Debug, Clone)]
 pub enum RowPlan {
     /// Each person is included with probability `share` (always when listed in `forced`)
     /// with 1 to `max_repeats` rows; the rows are shuffled.
-    Subset { share: f64, forced: Vec<usize>, max_repeats: u32 },
+    Subset {
+        share: f64,
+        forced: Vec<usize>,
+        max_repeats: u32,
+    },
     /// `rows` rows, each for a person drawn uniformly from `people`; `masked_share` of
     /// them are written as partial masks.
-    Draw { rows: u64, people: Range<usize>, masked_share: f64 },
+    Draw {
+        rows: u64,
+        people: Range<usize>,
+        masked_share: f64,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -131,8 +159,14 @@ pub fn person_requests(layout: Layout) -> Vec<PersonRequest> {
 
 pub fn population(layout: Layout) -> Population {
     match layout {
-        Layout::Sample => Population { minor_share: 0.06, alt_mobile_share: 0.1 },
-        _ => Population { minor_share: 0.04, alt_mobile_share: 0.05 },
+        Layout::Sample => Population {
+            minor_share: 0.06,
+            alt_mobile_share: 0.1,
+        },
+        _ => Population {
+            minor_share: 0.04,
+            alt_mobile_share: 0.05,
+        },
     }
 }
 
@@ -190,7 +224,11 @@ fn report_table(sheet: &str, rows: RowPlan) -> TableSpec {
         column("诊断", ColumnKind::Diagnosis),
     ];
     let mut table = TableSpec::new(Some(sheet), columns, rows);
-    table.title_rows = vec![REPORT_TITLE.to_owned(), REPORT_SUBTITLE.to_owned(), String::new()];
+    table.title_rows = vec![
+        REPORT_TITLE.to_owned(),
+        REPORT_SUBTITLE.to_owned(),
+        String::new(),
+    ];
     table.first_column = 1;
     table
 }
@@ -229,25 +267,41 @@ fn bench_columns() -> Vec<ColumnSpec> {
     ]
 }
 
-const UTF8_CSV: FileKind =
-    FileKind::Delimited { encoding: TextEncoding::Utf8, bom: false, delimiter: b',', crlf: false };
-const UTF8_BOM_CSV: FileKind =
-    FileKind::Delimited { encoding: TextEncoding::Utf8, bom: true, delimiter: b',', crlf: true };
-const GB18030_CSV: FileKind =
-    FileKind::Delimited { encoding: TextEncoding::Gb18030, bom: false, delimiter: b',', crlf: true };
-const UTF8_TSV: FileKind =
-    FileKind::Delimited { encoding: TextEncoding::Utf8, bom: false, delimiter: b'\t', crlf: false };
+const UTF8_CSV: FileKind = FileKind::Delimited {
+    encoding: TextEncoding::Utf8,
+    bom: false,
+    delimiter: b',',
+    crlf: false,
+};
+const UTF8_BOM_CSV: FileKind = FileKind::Delimited {
+    encoding: TextEncoding::Utf8,
+    bom: true,
+    delimiter: b',',
+    crlf: true,
+};
+const GB18030_CSV: FileKind = FileKind::Delimited {
+    encoding: TextEncoding::Gb18030,
+    bom: false,
+    delimiter: b',',
+    crlf: true,
+};
+const UTF8_TSV: FileKind = FileKind::Delimited {
+    encoding: TextEncoding::Utf8,
+    bom: false,
+    delimiter: b'\t',
+    crlf: false,
+};
 
 fn subset(share: f64, forced: &[usize], max_repeats: u32) -> RowPlan {
-    RowPlan::Subset { share, forced: forced.to_vec(), max_repeats }
+    RowPlan::Subset {
+        share,
+        forced: forced.to_vec(),
+        max_repeats,
+    }
 }
 
 fn sample_files(people: usize) -> Vec<FileSpec> {
-    let mut members = TableSpec::new(
-        None,
-        member_columns(),
-        subset(0.5, &[0, 1, 2, 3, 4, 6], 1),
-    );
+    let mut members = TableSpec::new(None, member_columns(), subset(0.5, &[0, 1, 2, 3, 4, 6], 1));
     members.legacy_id_people = vec![SAMPLE_LEGACY];
     members.lowercase_x_people = SAMPLE_CHECK_X.to_vec();
     vec![
@@ -256,10 +310,16 @@ fn sample_files(people: usize) -> Vec<FileSpec> {
             kind: UTF8_CSV,
             tables: vec![TableSpec::new(None, order_columns(), subset(0.6, &[], 3))],
         },
-        FileSpec { path: "会员资料.csv".to_owned(), kind: GB18030_CSV, tables: vec![members] },
+        FileSpec {
+            path: "会员资料.csv".to_owned(),
+            kind: GB18030_CSV,
+            tables: vec![members],
+        },
         FileSpec {
             path: "workbook.xlsx".to_owned(),
-            kind: FileKind::Workbook { constant_memory: false },
+            kind: FileKind::Workbook {
+                constant_memory: false,
+            },
             tables: vec![
                 TableSpec::new(Some("客户"), customer_columns(), subset(0.4, &[], 1)),
                 report_table("报表", subset(0.25, &[SAMPLE_MINORS[1]], 1)),
@@ -268,7 +328,11 @@ fn sample_files(people: usize) -> Vec<FileSpec> {
         FileSpec {
             path: "patients.tsv".to_owned(),
             kind: UTF8_TSV,
-            tables: vec![TableSpec::new(None, patient_columns(), subset(0.25, &[SAMPLE_CHECK_X[1]], 1))],
+            tables: vec![TableSpec::new(
+                None,
+                patient_columns(),
+                subset(0.25, &[SAMPLE_CHECK_X[1]], 1),
+            )],
         },
         FileSpec {
             path: "客服记录_脱敏.csv".to_owned(),
@@ -276,10 +340,18 @@ fn sample_files(people: usize) -> Vec<FileSpec> {
             tables: vec![TableSpec::new(
                 None,
                 masked_columns(),
-                RowPlan::Draw { rows: 10, people: 0..people, masked_share: 1.0 },
+                RowPlan::Draw {
+                    rows: 10,
+                    people: 0..people,
+                    masked_share: 1.0,
+                },
             )],
         },
-        FileSpec { path: "README.txt".to_owned(), kind: FileKind::Text(readme_text()), tables: Vec::new() },
+        FileSpec {
+            path: "README.txt".to_owned(),
+            kind: FileKind::Text(readme_text()),
+            tables: Vec::new(),
+        },
     ]
 }
 
@@ -317,34 +389,64 @@ fn window(people: usize, from: usize, to: usize) -> Range<usize> {
 }
 
 fn draw(rows: u64, people: Range<usize>) -> RowPlan {
-    RowPlan::Draw { rows, people, masked_share: 0.0 }
+    RowPlan::Draw {
+        rows,
+        people,
+        masked_share: 0.0,
+    }
 }
 
 fn mixed_files(rows: u64, people: usize) -> Vec<FileSpec> {
     let parts = split_rows(rows, &[300, 150, 100, 100, 120, 50, 50, 80, 50]);
-    let members = TableSpec::new(None, member_columns(), draw(parts[1], window(people, 300, 1000)));
+    let members = TableSpec::new(
+        None,
+        member_columns(),
+        draw(parts[1], window(people, 300, 1000)),
+    );
     vec![
         FileSpec {
             path: "orders/orders_2024.csv".to_owned(),
             kind: UTF8_CSV,
-            tables: vec![TableSpec::new(None, order_columns(), draw(parts[0], window(people, 0, 700)))],
+            tables: vec![TableSpec::new(
+                None,
+                order_columns(),
+                draw(parts[0], window(people, 0, 700)),
+            )],
         },
-        FileSpec { path: "members/会员资料.csv".to_owned(), kind: GB18030_CSV, tables: vec![members] },
+        FileSpec {
+            path: "members/会员资料.csv".to_owned(),
+            kind: GB18030_CSV,
+            tables: vec![members],
+        },
         FileSpec {
             path: "members/member_export.tsv".to_owned(),
             kind: UTF8_TSV,
-            tables: vec![TableSpec::new(None, member_columns(), draw(parts[2], window(people, 0, 400)))],
+            tables: vec![TableSpec::new(
+                None,
+                member_columns(),
+                draw(parts[2], window(people, 0, 400)),
+            )],
         },
         FileSpec {
             path: "clinic/patients.tsv".to_owned(),
             kind: UTF8_TSV,
-            tables: vec![TableSpec::new(None, patient_columns(), draw(parts[3], window(people, 500, 800)))],
+            tables: vec![TableSpec::new(
+                None,
+                patient_columns(),
+                draw(parts[3], window(people, 500, 800)),
+            )],
         },
         FileSpec {
             path: "crm/customers.xlsx".to_owned(),
-            kind: FileKind::Workbook { constant_memory: true },
+            kind: FileKind::Workbook {
+                constant_memory: true,
+            },
             tables: vec![
-                TableSpec::new(Some("客户"), customer_columns(), draw(parts[4], window(people, 0, 500))),
+                TableSpec::new(
+                    Some("客户"),
+                    customer_columns(),
+                    draw(parts[4], window(people, 0, 500)),
+                ),
                 report_table("随访", draw(parts[5], window(people, 600, 1000))),
             ],
         },
@@ -354,18 +456,32 @@ fn mixed_files(rows: u64, people: usize) -> Vec<FileSpec> {
             tables: vec![TableSpec::new(
                 None,
                 masked_columns(),
-                RowPlan::Draw { rows: parts[6], people: 0..people, masked_share: 1.0 },
+                RowPlan::Draw {
+                    rows: parts[6],
+                    people: 0..people,
+                    masked_share: 1.0,
+                },
             )],
         },
         FileSpec {
             path: "archive/订单归档.xlsx".to_owned(),
-            kind: FileKind::Workbook { constant_memory: true },
-            tables: vec![TableSpec::new(Some("订单"), bench_columns(), draw(parts[7], window(people, 200, 900)))],
+            kind: FileKind::Workbook {
+                constant_memory: true,
+            },
+            tables: vec![TableSpec::new(
+                Some("订单"),
+                bench_columns(),
+                draw(parts[7], window(people, 200, 900)),
+            )],
         },
         FileSpec {
             path: "archive/订单_GB18030.csv".to_owned(),
             kind: GB18030_CSV,
-            tables: vec![TableSpec::new(None, bench_columns(), draw(parts[8], window(people, 100, 1000)))],
+            tables: vec![TableSpec::new(
+                None,
+                bench_columns(),
+                draw(parts[8], window(people, 100, 1000)),
+            )],
         },
     ]
 }
@@ -377,7 +493,11 @@ fn bench_csv_file(rows: u64, people: usize) -> FileSpec {
         tables: vec![TableSpec::new(
             None,
             bench_columns(),
-            RowPlan::Draw { rows, people: 0..people, masked_share: 0.002 },
+            RowPlan::Draw {
+                rows,
+                people: 0..people,
+                masked_share: 0.002,
+            },
         )],
     }
 }
@@ -394,9 +514,19 @@ fn bench_xlsx_file(rows: u64, people: usize) -> FileSpec {
         tables.push(TableSpec::new(
             Some(&name),
             bench_columns(),
-            RowPlan::Draw { rows: sheet_rows, people: 0..people, masked_share: 0.002 },
+            RowPlan::Draw {
+                rows: sheet_rows,
+                people: 0..people,
+                masked_share: 0.002,
+            },
         ));
         remaining -= sheet_rows;
     }
-    FileSpec { path: "bench.xlsx".to_owned(), kind: FileKind::Workbook { constant_memory: true }, tables }
+    FileSpec {
+        path: "bench.xlsx".to_owned(),
+        kind: FileKind::Workbook {
+            constant_memory: true,
+        },
+        tables,
+    }
 }

@@ -21,6 +21,8 @@ use chrono::NaiveDate;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::identity::Individuals;
+
 pub use truth::{
     ColumnTruth, Element, FileTruth, GroundTruth, TableTruth, bank_card_key, mobile_key,
     parse_birth_date, resident_id_key,
@@ -37,8 +39,14 @@ pub const MAX_PEOPLE: u64 = 20_000_000;
 /// output identical from one day to the next.
 pub const DEFAULT_AS_OF: (i32, u32, u32) = (2025, 7, 1);
 
-/// Which set of files to generate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+/// Accepted as-of dates. People with legacy 15-digit IDs are adults born before 2000,
+/// which needs an as-of date after 1958; the range leaves a margin on both sides.
+pub const AS_OF_RANGE: ((i32, u32, u32), (i32, u32, u32)) = ((1990, 1, 1), (2100, 12, 31));
+
+/// Set of files to generate.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Layout {
     /// A small realistic export: orders, a GB18030 member list, a workbook with a
@@ -52,7 +60,7 @@ pub enum Layout {
     Mixed,
 }
 
-/// What to generate. [`GenerateConfig::new`] fills in the defaults of a layout.
+/// Generation parameters. [`GenerateConfig::new`] fills in the defaults of a layout.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GenerateConfig {
     pub layout: Layout,
@@ -88,6 +96,16 @@ impl GenerateConfig {
     }
 
     fn check(&self) -> Result<(), GenerateError> {
+        let (earliest, latest) = AS_OF_RANGE;
+        let earliest =
+            NaiveDate::from_ymd_opt(earliest.0, earliest.1, earliest.2).unwrap_or_default();
+        let latest = NaiveDate::from_ymd_opt(latest.0, latest.1, latest.2).unwrap_or_default();
+        if self.as_of < earliest || self.as_of > latest {
+            return Err(GenerateError::Config(format!(
+                "as-of date {} is out of range: choose a date from {earliest} to {latest}",
+                self.as_of
+            )));
+        }
         let minimum = if self.layout == Layout::Sample { 10 } else { 1 };
         if self.people < minimum || self.people > MAX_PEOPLE {
             return Err(GenerateError::Config(format!(
@@ -127,7 +145,10 @@ pub enum GenerateError {
     #[error("{0}")]
     Config(String),
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}: {message}", path.display())]
     Write { path: PathBuf, message: String },
     /// A generated value failed its own check: a bug in the generator, not in the input.
@@ -156,7 +177,7 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "FILE")]
     pub truth: Option<PathBuf>,
 
-    /// Which set of files to generate
+    /// Set of files to generate
     #[arg(long, value_enum, default_value_t = Layout::Sample)]
     pub layout: Layout,
 
@@ -225,6 +246,7 @@ pub fn run_generate(args: &GenerateArgs) -> anyhow::Result<()> {
 pub fn generate(config: &GenerateConfig, out: &Path) -> Result<GroundTruth, GenerateError> {
     config.check()?;
     prepare_directory(out)?;
+
     let people = people::generate_people(
         config.people as usize,
         &layout::person_requests(config.layout),
@@ -232,11 +254,29 @@ pub fn generate(config: &GenerateConfig, out: &Path) -> Result<GroundTruth, Gene
         config.as_of,
         config.seed,
     )?;
-    let people = &people;
+    let (files, individuals, people_appearing) = write_and_link(config, out, &people)?;
+
+    Ok(GroundTruth {
+        format_version: TRUTH_FORMAT_VERSION,
+        config: config.clone(),
+        individuals,
+        master_people: people.len() as u64,
+        people_appearing,
+        files,
+    })
+}
+
+/// Writes the files on this thread while another thread links their rows, so that the
+/// two halves of the work use two cores. Returns the file truths, the people counts and
+/// the number of master-list people who appeared.
+fn write_and_link(
+    config: &GenerateConfig,
+    out: &Path,
+    people: &[people::Person],
+) -> Result<(Vec<FileTruth>, Individuals, u64), GenerateError> {
     let (full_sender, full_receiver) = mpsc::sync_channel::<truth::RowBatch>(4);
     let (empty_sender, empty_receiver) = mpsc::channel::<truth::RowBatch>();
-    // Rendering and writing run on this thread while another links the rows, so that
-    // the two halves of the work use two cores.
+
     let (written, flushed, linked) = std::thread::scope(|scope| {
         let linker = scope.spawn(move || {
             let mut builder = truth::TruthBuilder::new(people.len());
@@ -248,25 +288,20 @@ pub fn generate(config: &GenerateConfig, out: &Path) -> Result<GroundTruth, Gene
             }
             builder.finish()
         });
+
         let mut batches = write::BatchSender::new(full_sender, empty_receiver);
         let written = write_files(config, out, people, &mut batches);
         let flushed = batches.flush();
+        // Closing the channel ends the linking thread's loop.
         drop(batches);
-        let linked = linker.join();
-        (written, flushed, linked)
+        (written, flushed, linker.join())
     });
+
     let files = written?;
     flushed?;
     let (individuals, people_appearing) =
         linked.map_err(|_| GenerateError::Internal("the linking thread panicked".to_owned()))??;
-    Ok(GroundTruth {
-        format_version: TRUTH_FORMAT_VERSION,
-        config: config.clone(),
-        individuals,
-        master_people: people.len() as u64,
-        people_appearing,
-        files,
-    })
+    Ok((files, individuals, people_appearing))
 }
 
 fn write_files(
@@ -279,12 +314,20 @@ fn write_files(
     for (file_index, spec) in layout::files(config).iter().enumerate() {
         let path = out.join(&spec.path);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|source| GenerateError::Io { path: parent.to_path_buf(), source })?;
+            std::fs::create_dir_all(parent).map_err(|source| GenerateError::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
         }
-        let mut run = write::TableRun { people, as_of: config.as_of, batches, file: &spec.path };
-        let mut table_rng =
-            |table_index: usize| stream_rng(config.seed, (file_index as u64) * 64 + table_index as u64);
+        let mut run = write::TableRun {
+            people,
+            as_of: config.as_of,
+            batches,
+            file: &spec.path,
+        };
+        let mut table_rng = |table_index: usize| {
+            stream_rng(config.seed, (file_index as u64) * 64 + table_index as u64)
+        };
         files.push(write::write_file(spec, &path, &mut run, &mut table_rng)?);
     }
     Ok(files)
@@ -299,7 +342,10 @@ fn stream_rng(seed: u64, stream: u64) -> ChaCha8Rng {
 }
 
 fn prepare_directory(out: &Path) -> Result<(), GenerateError> {
-    let io_error = |source: std::io::Error| GenerateError::Io { path: out.to_path_buf(), source };
+    let io_error = |source: std::io::Error| GenerateError::Io {
+        path: out.to_path_buf(),
+        source,
+    };
     match std::fs::read_dir(out) {
         Ok(mut entries) => {
             if entries.next().is_some() {

@@ -12,11 +12,11 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashSet};
 
-use super::{GenerateError, stream_rng};
 use super::vocab::{
     CARD_BINS, DIAGNOSES, DISTRICTS, EMAIL_DOMAINS, FIRST_NON_GBK_GIVEN, GIVEN_CHARS,
     MOBILE_PREFIXES, ROADS, SURNAMES,
 };
+use super::{GenerateError, stream_rng};
 use crate::validate;
 
 /// Marks the second given-name character of a one-character given name.
@@ -30,7 +30,8 @@ pub const MINOR_AGE: u32 = 14;
 #[derive(Debug, Clone)]
 pub struct Person {
     pub surname: u8,
-    pub given: [u8; 2],
+    /// Given-name characters as indices into `GIVEN_CHARS`.
+    pub given_name: [u8; 2],
     pub female: bool,
     pub birth: NaiveDate,
     /// Resident ID in 18-character form, check character `X` in upper case.
@@ -202,7 +203,7 @@ fn generate_person(
     let female = rng.random_bool(0.5);
     let birth = draw_birth_date(request, as_of, rng)?;
     let surname = rng.random_range(0..SURNAMES.len()) as u8;
-    let given = match request.given_char {
+    let given_name = match request.given_char {
         Some(single) => [single, NO_CHAR],
         None => {
             let first = rng.random_range(0..FIRST_NON_GBK_GIVEN) as u8;
@@ -225,7 +226,7 @@ fn generate_person(
     let email_style = rng.random_range(0..4u8);
     Ok(Person {
         surname,
-        given,
+        given_name,
         female,
         birth,
         id,
@@ -251,20 +252,32 @@ fn generate_person(
 /// duplicates much faster than a hash set of a million random IDs, whose every insert
 /// misses the CPU cache.
 fn make_ids_unique(people: &mut [Person], rng: &mut ChaCha8Rng) -> Result<(), GenerateError> {
-    let mut sorted: Vec<(u64, u32)> =
-        people.par_iter().enumerate().map(|(index, person)| (id_number(&person.id), index as u32)).collect();
+    let mut sorted: Vec<(u64, u32)> = people
+        .par_iter()
+        .enumerate()
+        .map(|(index, person)| (id_number(&person.id), index as u32))
+        .collect();
     sorted.par_sort_unstable();
-    let mut duplicates: Vec<u32> =
-        sorted.windows(2).filter(|pair| pair[0].0 == pair[1].0).map(|pair| pair[1].1).collect();
+    let mut duplicates: Vec<u32> = sorted
+        .windows(2)
+        .filter(|pair| pair[0].0 == pair[1].0)
+        .map(|pair| pair[1].1)
+        .collect();
     duplicates.sort_unstable();
     let mut redrawn = FxHashSet::default();
     for index in duplicates {
-        let Some(person) = people.get_mut(index as usize) else { continue };
+        let Some(person) = people.get_mut(index as usize) else {
+            continue;
+        };
         let check_x = person.id[17] == b'X';
         loop {
             let id = draw_resident_id(person.birth, person.female, check_x, rng)?;
             let number = id_number(&id);
-            if sorted.binary_search_by_key(&number, |entry| entry.0).is_err() && redrawn.insert(number) {
+            if sorted
+                .binary_search_by_key(&number, |entry| entry.0)
+                .is_err()
+                && redrawn.insert(number)
+            {
                 person.id = id;
                 break;
             }
@@ -286,19 +299,25 @@ fn make_emails_unique(people: &mut [Person], rng: &mut ChaCha8Rng) {
         })
         .collect();
     sorted.par_sort_unstable();
-    let mut duplicates: Vec<u32> =
-        sorted.windows(2).filter(|pair| pair[0].0 == pair[1].0).map(|pair| pair[1].1).collect();
+    let mut duplicates: Vec<u32> = sorted
+        .windows(2)
+        .filter(|pair| pair[0].0 == pair[1].0)
+        .map(|pair| pair[1].1)
+        .collect();
     duplicates.sort_unstable();
     let mut redrawn = FxHashSet::default();
     let mut email = String::new();
     for index in duplicates {
-        let Some(person) = people.get_mut(index as usize) else { continue };
+        let Some(person) = people.get_mut(index as usize) else {
+            continue;
+        };
         loop {
             person.email_number = draw_email_number(person.email_style, person.birth, rng);
             email.clear();
             person.write_email(&mut email);
             let hash = email_hash(&email);
-            if sorted.binary_search_by_key(&hash, |entry| entry.0).is_err() && redrawn.insert(hash) {
+            if sorted.binary_search_by_key(&hash, |entry| entry.0).is_err() && redrawn.insert(hash)
+            {
                 break;
             }
         }
@@ -308,7 +327,9 @@ fn make_emails_unique(people: &mut [Person], rng: &mut ChaCha8Rng) {
 /// Returns the first 17 digits of a resident ID as a number; they determine the check
 /// character, so they identify the ID.
 fn id_number(id: &[u8; 18]) -> u64 {
-    id[..17].iter().fold(0, |number, digit| number * 10 + u64::from(digit - b'0'))
+    id[..17]
+        .iter()
+        .fold(0, |number, digit| number * 10 + u64::from(digit - b'0'))
 }
 
 fn draw_birth_date(
@@ -319,19 +340,28 @@ fn draw_birth_date(
     let (min_age, max_age) = if request.minor {
         (1, MINOR_AGE - 1)
     } else if request.born_before_2000 {
-        (as_of.year().saturating_sub(1999).max(18) as u32, as_of.year().saturating_sub(1940) as u32)
+        (
+            as_of.year().saturating_sub(1999).max(18) as u32,
+            as_of.year().saturating_sub(1940) as u32,
+        )
     } else {
         (18, 85)
     };
+    if min_age > max_age {
+        return Err(GenerateError::Config(format!(
+            "no birth date fits a person born before 2000 on as-of date {as_of}: choose a later date"
+        )));
+    }
     for _ in 0..1000 {
         let age = rng.random_range(min_age..=max_age);
         let days_back = u64::from(age) * 365 + rng.random_range(0..365u64);
         let Some(birth) = as_of.checked_sub_days(Days::new(days_back)) else {
             continue;
         };
-        // A person born on 29 February reaches 14 on a date that legal practice and
-        // software disagree on; skip the one birth year where that changes the count.
-        let ambiguous = birth.month() == 2 && birth.day() == 29 && birth.year() + 14 == as_of.year();
+        // Legal practice and software disagree on the day a person born on 29 February
+        // turns 14. Such births are skipped in the one year where that changes the count.
+        let ambiguous =
+            birth.month() == 2 && birth.day() == 29 && birth.year() + 14 == as_of.year();
         let is_minor = birth_is_minor(birth, as_of);
         if ambiguous || is_minor != request.minor {
             continue;
@@ -341,8 +371,8 @@ fn draw_birth_date(
         }
         return Ok(birth);
     }
-    Err(GenerateError::Config(format!(
-        "no birth date fits the request (as-of date {as_of}): choose an as-of date after 1960"
+    Err(GenerateError::Internal(format!(
+        "no birth date found in 1000 draws for as-of date {as_of}"
     )))
 }
 
@@ -352,8 +382,10 @@ pub fn birth_is_minor(birth: NaiveDate, as_of: NaiveDate) -> bool {
         Some(birthday) => as_of < birthday,
         // 29 February in a year whose 14th anniversary is not a leap year: the birthday is
         // taken to be 1 March.
-        None => as_of.year() < birth.year() + MINOR_AGE as i32
-            || (as_of.year() == birth.year() + MINOR_AGE as i32 && as_of.month() < 3),
+        None => {
+            as_of.year() < birth.year() + MINOR_AGE as i32
+                || (as_of.year() == birth.year() + MINOR_AGE as i32 && as_of.month() < 3)
+        }
     }
 }
 
@@ -378,7 +410,10 @@ fn draw_resident_id(
             birth.day()
         );
         let check = validate::resident_id_check_char(&first17).ok_or_else(|| {
-            GenerateError::Internal(format!("check character rejected a 17-digit prefix of length {}", first17.len()))
+            GenerateError::Internal(format!(
+                "check character rejected a 17-digit prefix of length {}",
+                first17.len()
+            ))
         })?;
         if check_x && check != 'X' {
             continue;
@@ -388,7 +423,9 @@ fn draw_resident_id(
         id[17] = check as u8;
         return Ok(id);
     }
-    Err(GenerateError::Internal("no sequence number gives a resident ID with check character X".to_owned()))
+    Err(GenerateError::Internal(
+        "no sequence number gives a resident ID with check character X".to_owned(),
+    ))
 }
 
 fn draw_mobile(suffix: u64, rng: &mut ChaCha8Rng) -> [u8; 11] {
@@ -398,7 +435,11 @@ fn draw_mobile(suffix: u64, rng: &mut ChaCha8Rng) -> [u8; 11] {
     digits
 }
 
-fn draw_card(index: u64, keys: &KeyPermutations, rng: &mut ChaCha8Rng) -> Result<([u8; 19], u8), GenerateError> {
+fn draw_card(
+    index: u64,
+    keys: &KeyPermutations,
+    rng: &mut ChaCha8Rng,
+) -> Result<([u8; 19], u8), GenerateError> {
     let (bin, length) = CARD_BINS[rng.random_range(0..CARD_BINS.len())];
     let mut card = [0u8; 19];
     card[..6].copy_from_slice(bin.as_bytes());
@@ -408,8 +449,9 @@ fn draw_card(index: u64, keys: &KeyPermutations, rng: &mut ChaCha8Rng) -> Result
         keys.short_card_digits.apply(index)
     };
     write_digits(free, &mut card[6..length - 1]);
-    let check = validate::luhn_check_digit(ascii(&card[..length - 1]))
-        .ok_or_else(|| GenerateError::Internal("Luhn check digit rejected a card payload".to_owned()))?;
+    let check = validate::luhn_check_digit(ascii(&card[..length - 1])).ok_or_else(|| {
+        GenerateError::Internal("Luhn check digit rejected a card payload".to_owned())
+    })?;
     card[length - 1] = b'0' + check;
     Ok((card, length as u8))
 }
@@ -460,12 +502,14 @@ pub fn ascii(bytes: &[u8]) -> &str {
 
 impl Person {
     pub fn surname(&self) -> &'static str {
-        SURNAMES.get(usize::from(self.surname)).map_or("", |entry| entry.0)
+        SURNAMES
+            .get(usize::from(self.surname))
+            .map_or("", |entry| entry.0)
     }
 
     pub fn write_name(&self, out: &mut String) {
         out.push_str(self.surname());
-        for &index in &self.given {
+        for &index in &self.given_name {
             if let Some((character, _)) = GIVEN_CHARS.get(usize::from(index)) {
                 out.push_str(character);
             }
@@ -474,7 +518,10 @@ impl Person {
 
     /// Number of characters in the given name (1 or 2).
     pub fn given_len(&self) -> usize {
-        self.given.iter().filter(|&&index| index != NO_CHAR).count()
+        self.given_name
+            .iter()
+            .filter(|&&index| index != NO_CHAR)
+            .count()
     }
 
     pub fn id(&self) -> &str {
@@ -487,9 +534,17 @@ impl Person {
 
     /// Writes the email address in lower case.
     pub fn write_email(&self, out: &mut String) {
-        let surname = SURNAMES.get(usize::from(self.surname)).map_or("", |entry| entry.1);
-        let given = self.given.iter().filter_map(|&index| GIVEN_CHARS.get(usize::from(index)));
-        let domain = EMAIL_DOMAINS.get(usize::from(self.email_domain)).copied().unwrap_or("qq.com");
+        let surname = SURNAMES
+            .get(usize::from(self.surname))
+            .map_or("", |entry| entry.1);
+        let given = self
+            .given_name
+            .iter()
+            .filter_map(|&index| GIVEN_CHARS.get(usize::from(index)));
+        let domain = EMAIL_DOMAINS
+            .get(usize::from(self.email_domain))
+            .copied()
+            .unwrap_or("qq.com");
         match self.email_style {
             0 => {
                 out.push_str(surname);
@@ -516,7 +571,9 @@ impl Person {
     }
 
     pub fn write_address(&self, out: &mut String) {
-        let district = DISTRICTS.get(usize::from(self.home_district)).map_or("", |entry| entry.1);
+        let district = DISTRICTS
+            .get(usize::from(self.home_district))
+            .map_or("", |entry| entry.1);
         let road = ROADS.get(usize::from(self.road)).copied().unwrap_or("");
         out.push_str(district);
         out.push_str(road);
@@ -533,6 +590,9 @@ impl Person {
     }
 
     pub fn diagnosis(&self) -> &'static str {
-        DIAGNOSES.get(usize::from(self.diagnosis)).copied().unwrap_or("")
+        DIAGNOSES
+            .get(usize::from(self.diagnosis))
+            .copied()
+            .unwrap_or("")
     }
 }

@@ -11,7 +11,7 @@ use super::truth::Element;
 use super::vocab::{DIVISION_LIKE_STORE_CODES, PRODUCTS, REMARKS, STORE_CODES};
 use crate::validate;
 
-/// How mobile numbers are written in a column.
+/// Format of the mobile numbers in a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MobileStyle {
     /// 13912341601
@@ -24,7 +24,7 @@ pub enum MobileStyle {
     Mixed,
 }
 
-/// How resident IDs are written in a column.
+/// Format of the resident IDs in a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdStyle {
     /// Always 18 characters with an upper-case `X`.
@@ -34,7 +34,7 @@ pub enum IdStyle {
     Varied,
 }
 
-/// What a column holds and how its values are written.
+/// Content and format of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnKind {
     /// 18-digit order number: store code, order date, sequence. Rows 1, 101, 201, ... pass
@@ -68,7 +68,7 @@ pub enum ColumnKind {
 }
 
 impl ColumnKind {
-    /// The data element that a correct scan tags this column with.
+    /// Returns the data element that a correct scan tags this column with.
     pub fn element(self) -> Option<Element> {
         match self {
             ColumnKind::OrderNo
@@ -92,9 +92,12 @@ impl ColumnKind {
         }
     }
 
-    /// Whether the column's values are built to look like personal data but are not.
+    /// Reports whether the values are built to look like personal data but are not.
     pub fn is_decoy(self) -> bool {
-        matches!(self, ColumnKind::OrderNo | ColumnKind::CreatedAtMs | ColumnKind::Barcode)
+        matches!(
+            self,
+            ColumnKind::OrderNo | ColumnKind::CreatedAtMs | ColumnKind::Barcode
+        )
     }
 }
 
@@ -178,12 +181,10 @@ fn render_masked(kind: ColumnKind, context: &RowContext, rng: &mut ChaCha8Rng, o
             out.push_str("****");
             out.push_str(ascii(&person.mobile[7..]));
         }
-        ColumnKind::ResidentId(_) => {
-            if rng.random_bool(0.7) {
-                out.push_str(ascii(&person.id[..6]));
-                out.push_str("********");
-                out.push_str(ascii(&person.id[14..]));
-            }
+        ColumnKind::ResidentId(_) if rng.random_bool(0.7) => {
+            out.push_str(ascii(&person.id[..6]));
+            out.push_str("********");
+            out.push_str(ascii(&person.id[14..]));
         }
         ColumnKind::OrderNo
         | ColumnKind::CreatedAtMs
@@ -192,7 +193,10 @@ fn render_masked(kind: ColumnKind, context: &RowContext, rng: &mut ChaCha8Rng, o
         | ColumnKind::Product
         | ColumnKind::Remark
         | ColumnKind::Serial => {
-            let unmasked = RowContext { masked: false, ..*context };
+            let unmasked = RowContext {
+                masked: false,
+                ..*context
+            };
             render(kind, &unmasked, rng, out);
         }
         _ => {}
@@ -266,7 +270,9 @@ fn render_email(person: &Person, mixed_case: bool, rng: &mut ChaCha8Rng, out: &m
     }
     // Capitalise the first letter and each letter after a dot or digit (Zhang.Wei88), and
     // sometimes the whole domain (@QQ.COM). Emails are ASCII, so byte ranges are chars.
-    let at = out[start..].find('@').map_or(out.len(), |offset| start + offset);
+    let at = out[start..]
+        .find('@')
+        .map_or(out.len(), |offset| start + offset);
     let mut word_start = true;
     for position in start..at {
         let byte = out.as_bytes()[position];
@@ -293,7 +299,9 @@ fn render_birth_date(birth: NaiveDate, rng: &mut ChaCha8Rng, out: &mut String) {
 /// Writes an order number; a `deliberate` one passes the full resident ID check (division
 /// code, date, check character), the others pass it only by chance.
 fn render_order_no(as_of: NaiveDate, deliberate: bool, rng: &mut ChaCha8Rng, out: &mut String) {
-    let order_date = as_of.checked_sub_days(Days::new(rng.random_range(1..365))).unwrap_or(as_of);
+    let order_date = as_of
+        .checked_sub_days(Days::new(rng.random_range(1..365)))
+        .unwrap_or(as_of);
     let store = if deliberate {
         STORE_CODES[rng.random_range(0..DIVISION_LIKE_STORE_CODES)]
     } else {
@@ -324,7 +332,9 @@ fn render_order_no(as_of: NaiveDate, deliberate: bool, rng: &mut ChaCha8Rng, out
 }
 
 fn render_timestamp(as_of: NaiveDate, rng: &mut ChaCha8Rng, out: &mut String) {
-    let end = as_of.and_hms_opt(0, 0, 0).map_or(1_750_000_000_000, |time| time.and_utc().timestamp_millis());
+    let end = as_of
+        .and_hms_opt(0, 0, 0)
+        .map_or(1_750_000_000_000, |time| time.and_utc().timestamp_millis());
     let millis = end - rng.random_range(0..365 * 86_400_000i64);
     push_number(out, millis.max(0) as u64, 0);
 }

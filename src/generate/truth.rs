@@ -82,12 +82,12 @@ const MINOR_BIT: u32 = 1 << 31;
 
 /// Province-level prefixes that GB/T 2260 assigns (including 71, 81, 82).
 const PROVINCES: &[&str] = &[
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-    "65", "71", "81", "82",
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
+    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
+    "81", "82",
 ];
 
-/// Expected answer for one generated export directory.
+/// Expected scan result for one generated export directory.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GroundTruth {
     /// Version of this file's layout; raised when fields change meaning.
@@ -182,8 +182,8 @@ struct BatchRow {
     keys_end: u32,
 }
 
-/// The linking facts of a run of rendered rows: which elements each row holds and its
-/// normalised keys. Rows are extracted where they are rendered and linked by a
+/// The linking facts of a run of rendered rows: the elements that each row contains and
+/// its normalised keys. Rows are extracted where they are rendered and linked by a
 /// `TruthBuilder` on another thread.
 #[derive(Debug, Default)]
 pub struct RowBatch {
@@ -192,7 +192,7 @@ pub struct RowBatch {
     text: String,
 }
 
-/// Where a row comes from, for error messages.
+/// Location of a row (file, sheet, absolute row index), for error messages.
 pub struct RowOrigin<'a> {
     pub file: &'a str,
     pub sheet: Option<&'a str>,
@@ -246,25 +246,40 @@ impl RowBatch {
                     }
                 }
                 Element::ResidentId => {
-                    let (value, birth) = resident_id_key(value).ok_or_else(|| invalid(element, origin))?;
+                    let (value, birth) =
+                        resident_id_key(value).ok_or_else(|| invalid(element, origin))?;
                     if birth_is_minor(birth, as_of) {
                         bits |= MINOR_BIT;
                     }
-                    self.keys.push(LinkKey::Numeric { space: ID_SPACE, value });
+                    self.keys.push(LinkKey::Numeric {
+                        space: ID_SPACE,
+                        value,
+                    });
                 }
                 Element::MobilePhone => {
                     let value = mobile_key(value).ok_or_else(|| invalid(element, origin))?;
-                    self.keys.push(LinkKey::Numeric { space: MOBILE_SPACE, value });
+                    self.keys.push(LinkKey::Numeric {
+                        space: MOBILE_SPACE,
+                        value,
+                    });
                 }
                 Element::BankCard => {
                     let value = bank_card_key(value).ok_or_else(|| invalid(element, origin))?;
-                    self.keys.push(LinkKey::Numeric { space: CARD_SPACE, value });
+                    self.keys.push(LinkKey::Numeric {
+                        space: CARD_SPACE,
+                        value,
+                    });
                 }
                 Element::Email | Element::MemberNo | Element::MedicalRecordNo => {
                     let start = self.text.len();
-                    let space = text_space(element).filter(|_| text_key(element, value, &mut self.text));
+                    let space =
+                        text_space(element).filter(|_| text_key(element, value, &mut self.text));
                     let space = space.ok_or_else(|| invalid(element, origin))?;
-                    self.keys.push(LinkKey::Text { space, start: start as u32, end: self.text.len() as u32 });
+                    self.keys.push(LinkKey::Text {
+                        space,
+                        start: start as u32,
+                        end: self.text.len() as u32,
+                    });
                 }
                 Element::PersonName | Element::Gender | Element::Address | Element::Diagnosis => {}
             }
@@ -272,7 +287,11 @@ impl RowBatch {
         if bits == 0 {
             return Ok(false);
         }
-        self.rows.push(BatchRow { person: person as u32, bits, keys_end: self.keys.len() as u32 });
+        self.rows.push(BatchRow {
+            person: person as u32,
+            bits,
+            keys_end: self.keys.len() as u32,
+        });
         Ok(self.keys.len() == keys_start)
     }
 }
@@ -349,9 +368,14 @@ impl TruthBuilder {
     }
 
     fn numeric_node(&mut self, space: u8, key: u64) -> u32 {
-        reserve_on_first_insert(&mut self.numeric_keys[usize::from(space)], self.appeared.len());
+        reserve_on_first_insert(
+            &mut self.numeric_keys[usize::from(space)],
+            self.appeared.len(),
+        );
         let next = self.parent.len() as u32;
-        let node = *self.numeric_keys[usize::from(space)].entry(key).or_insert(next);
+        let node = *self.numeric_keys[usize::from(space)]
+            .entry(key)
+            .or_insert(next);
         if node == next {
             self.push_node(space == ID_SPACE);
         }
@@ -389,7 +413,11 @@ impl TruthBuilder {
         if root_a != root_b {
             // Attach the later node to the earlier one so the result does not depend on
             // the order of arguments.
-            let (low, high) = if root_a < root_b { (root_a, root_b) } else { (root_b, root_a) };
+            let (low, high) = if root_a < root_b {
+                (root_a, root_b)
+            } else {
+                (root_b, root_a)
+            };
             self.parent[high as usize] = low;
         }
     }
@@ -441,13 +469,19 @@ fn count_person(individuals: &mut Individuals, bits: u32) {
     }
     for element in Element::ALL {
         if bits & element.bit() != 0 {
-            *individuals.by_element.entry(element.id().to_owned()).or_insert(0) += 1;
+            *individuals
+                .by_element
+                .entry(element.id().to_owned())
+                .or_insert(0) += 1;
         }
     }
 }
 
 fn invalid(element: Element, origin: &RowOrigin) -> GenerateError {
-    let sheet = origin.sheet.map(|name| format!(", sheet {name}")).unwrap_or_default();
+    let sheet = origin
+        .sheet
+        .map(|name| format!(", sheet {name}"))
+        .unwrap_or_default();
     GenerateError::Internal(format!(
         "{}{sheet}, row {}: generated {} value does not normalise to a linking key",
         origin.file,
@@ -534,8 +568,8 @@ pub fn bank_card_key(value: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-/// Writes the normalised text key of an email (lower case), member number or medical
-/// record number (upper case) into `out`; returns whether the value is usable.
+/// Appends the normalised text key of an email (lower case), member number or medical
+/// record number (upper case) to `out`. Returns false for an unusable email.
 fn text_key(element: Element, value: &str, out: &mut String) -> bool {
     match element {
         Element::Email => {
@@ -545,11 +579,19 @@ fn text_key(element: Element, value: &str, out: &mut String) -> bool {
             if local.is_empty() || !domain.contains('.') || parts.next().is_some() {
                 return false;
             }
-            out.extend(value.chars().map(|character| character.to_ascii_lowercase()));
+            out.extend(
+                value
+                    .chars()
+                    .map(|character| character.to_ascii_lowercase()),
+            );
             true
         }
         _ => {
-            out.extend(value.chars().map(|character| character.to_ascii_uppercase()));
+            out.extend(
+                value
+                    .chars()
+                    .map(|character| character.to_ascii_uppercase()),
+            );
             true
         }
     }

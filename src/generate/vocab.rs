@@ -1,6 +1,7 @@
 //! Word lists that synthetic people and decoy values are drawn from.
 
 /// Surnames with their pinyin (used for email addresses).
+#[rustfmt::skip]
 pub const SURNAMES: &[(&str, &str)] = &[
     ("王", "wang"), ("李", "li"), ("张", "zhang"), ("刘", "liu"), ("陈", "chen"),
     ("杨", "yang"), ("黄", "huang"), ("赵", "zhao"), ("吴", "wu"), ("周", "zhou"),
@@ -26,6 +27,7 @@ pub const SURNAMES: &[(&str, &str)] = &[
 ];
 
 /// Characters of given names with their pinyin.
+#[rustfmt::skip]
 pub const GIVEN_CHARS: &[(&str, &str)] = &[
     ("伟", "wei"), ("芳", "fang"), ("娜", "na"), ("敏", "min"), ("静", "jing"),
     ("丽", "li"), ("强", "qiang"), ("磊", "lei"), ("军", "jun"), ("洋", "yang"),
@@ -81,12 +83,14 @@ pub const DISTRICTS: &[(&str, &str)] = &[
     ("610113", "陕西省西安市雁塔区"),
 ];
 
+#[rustfmt::skip]
 pub const ROADS: &[&str] = &[
     "人民路", "建设路", "解放路", "中山路", "和平路", "新华路", "长江路", "文化路",
     "东风路", "青年路", "友谊路", "光明路", "学府路", "花园路", "滨江路", "科技路",
 ];
 
 /// Three-digit prefixes of mainland mobile numbers, including the newer 16x and 19x ranges.
+#[rustfmt::skip]
 pub const MOBILE_PREFIXES: &[u16] = &[
     130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 147, 150, 151, 152, 153, 155, 156,
     157, 158, 159, 162, 166, 170, 172, 173, 175, 176, 177, 178, 180, 181, 182, 183, 184,
@@ -105,6 +109,7 @@ pub const CARD_BINS: &[(&str, usize)] = &[
     ("625965", 16),
 ];
 
+#[rustfmt::skip]
 pub const EMAIL_DOMAINS: &[&str] = &[
     "qq.com", "163.com", "126.com", "sina.com", "foxmail.com", "outlook.com", "gmail.com",
     "139.com",
@@ -128,6 +133,7 @@ pub const DIAGNOSES: &[&str] = &[
 /// Store codes that open order numbers. The first two are also valid division codes, so
 /// about one in eleven order numbers built on them passes the full resident ID check by
 /// chance (about 1% of all order numbers). The others start with no province code.
+#[rustfmt::skip]
 pub const STORE_CODES: &[&str] = &[
     "310115", "440305", "900127", "900233", "761240", "880452", "990018", "770391", "980311",
     "870214", "780563", "680127", "580342", "480716", "390825", "290604", "190331", "250119",
@@ -137,8 +143,8 @@ pub const STORE_CODES: &[&str] = &[
 /// Number of leading entries of `STORE_CODES` that are valid division codes.
 pub const DIVISION_LIKE_STORE_CODES: usize = 2;
 
-/// Free-text remarks of orders and service records; none of them holds personal data.
-/// Some contain ASCII commas and double quotes so that CSV quoting is exercised.
+/// Free-text remarks of orders and service records, none with personal data. Some
+/// contain ASCII commas and double quotes so that CSV quoting is exercised.
 pub const REMARKS: &[&str] = &[
     "",
     "请尽快发货",

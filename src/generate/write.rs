@@ -41,7 +41,11 @@ pub struct BatchSender {
 
 impl BatchSender {
     pub fn new(full: SyncSender<RowBatch>, empty: Receiver<RowBatch>) -> BatchSender {
-        BatchSender { current: RowBatch::default(), full, empty }
+        BatchSender {
+            current: RowBatch::default(),
+            full,
+            empty,
+        }
     }
 
     /// Adds a row (see `RowBatch::push_row`) and returns whether it has no usable key.
@@ -61,7 +65,11 @@ impl BatchSender {
 
     /// Sends the rows collected so far.
     pub fn flush(&mut self) -> Result<(), GenerateError> {
-        if self.current.is_empty() { Ok(()) } else { self.send() }
+        if self.current.is_empty() {
+            Ok(())
+        } else {
+            self.send()
+        }
     }
 
     fn send(&mut self) -> Result<(), GenerateError> {
@@ -81,7 +89,10 @@ pub fn write_file(
     run: &mut TableRun,
     rngs: &mut dyn FnMut(usize) -> ChaCha8Rng,
 ) -> Result<FileTruth, GenerateError> {
-    let io_error = |source: io::Error| GenerateError::Io { path: path.to_path_buf(), source };
+    let io_error = |source: io::Error| GenerateError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     match &spec.kind {
         FileKind::Text(contents) => {
             std::fs::write(path, contents).map_err(io_error)?;
@@ -91,19 +102,43 @@ pub fn write_file(
                 encoding: Some(TextEncoding::Utf8.label().to_owned()),
                 bom: false,
                 delimiter: None,
-                line_ending: Some(if contents.contains("\r\n") { "crlf" } else { "lf" }.to_owned()),
+                line_ending: Some(
+                    if contents.contains("\r\n") {
+                        "crlf"
+                    } else {
+                        "lf"
+                    }
+                    .to_owned(),
+                ),
                 tables: Vec::new(),
             })
         }
-        FileKind::Delimited { encoding, bom, delimiter, crlf } => {
+        FileKind::Delimited {
+            encoding,
+            bom,
+            delimiter,
+            crlf,
+        } => {
             let Some(table) = spec.tables.first() else {
-                return Err(GenerateError::Internal(format!("{}: delimited file without a table", spec.path)));
+                return Err(GenerateError::Internal(format!(
+                    "{}: delimited file without a table",
+                    spec.path
+                )));
             };
-            let options = DelimitedOptions { encoding: *encoding, bom: *bom, delimiter: *delimiter, crlf: *crlf };
+            let options = DelimitedOptions {
+                encoding: *encoding,
+                bom: *bom,
+                delimiter: *delimiter,
+                crlf: *crlf,
+            };
             let table_truth = write_delimited(path, &options, table, run, &mut rngs(0))?;
             Ok(FileTruth {
                 path: spec.path.clone(),
-                format: if *delimiter == b'\t' { FileFormat::Tsv } else { FileFormat::Csv },
+                format: if *delimiter == b'\t' {
+                    FileFormat::Tsv
+                } else {
+                    FileFormat::Csv
+                },
                 encoding: Some(encoding.label().to_owned()),
                 bom: *bom,
                 delimiter: Some(char::from(*delimiter)),
@@ -140,29 +175,45 @@ fn write_delimited(
     run: &mut TableRun,
     rng: &mut ChaCha8Rng,
 ) -> Result<TableTruth, GenerateError> {
-    let io_error = |source: io::Error| GenerateError::Io { path: path.to_path_buf(), source };
-    let csv_error = |source: csv::Error| GenerateError::Write { path: path.to_path_buf(), message: source.to_string() };
+    let io_error = |source: io::Error| GenerateError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let csv_error = |source: csv::Error| GenerateError::Write {
+        path: path.to_path_buf(),
+        message: source.to_string(),
+    };
     let file = File::create(path).map_err(io_error)?;
     let mut buffered = BackgroundWriter::new(file);
     if options.bom {
-        buffered.write_all("\u{feff}".as_bytes()).map_err(io_error)?;
+        buffered
+            .write_all("\u{feff}".as_bytes())
+            .map_err(io_error)?;
     }
     let output = match options.encoding {
         TextEncoding::Utf8 => TextOutput::Utf8(buffered),
         TextEncoding::Gb18030 => TextOutput::Gb18030(Gb18030Writer::new(buffered)),
     };
-    let terminator = if options.crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
+    let terminator = if options.crlf {
+        csv::Terminator::CRLF
+    } else {
+        csv::Terminator::Any(b'\n')
+    };
     let mut writer = csv::WriterBuilder::new()
         .delimiter(options.delimiter)
         .terminator(terminator)
         .buffer_capacity(1 << 16)
         .from_writer(output);
-    writer.write_record(table.columns.iter().map(|column| column.header)).map_err(csv_error)?;
-    let (data_rows, unlinked_rows) =
-        fill_table(table, run, rng, 1, |_, cells| writer.write_record(cells).map_err(csv_error))?;
-    let output = writer
-        .into_inner()
-        .map_err(|error| GenerateError::Write { path: path.to_path_buf(), message: error.to_string() })?;
+    writer
+        .write_record(table.columns.iter().map(|column| column.header))
+        .map_err(csv_error)?;
+    let (data_rows, unlinked_rows) = fill_table(table, run, rng, 1, |_, cells| {
+        writer.write_record(cells).map_err(csv_error)
+    })?;
+    let output = writer.into_inner().map_err(|error| GenerateError::Write {
+        path: path.to_path_buf(),
+        message: error.to_string(),
+    })?;
     output.finish().map_err(io_error)?;
     Ok(table_truth(table, false, data_rows, unlinked_rows))
 }
@@ -174,16 +225,25 @@ fn write_workbook(
     run: &mut TableRun,
     rngs: &mut dyn FnMut(usize) -> ChaCha8Rng,
 ) -> Result<Vec<TableTruth>, GenerateError> {
-    let xlsx_error = |source: XlsxError| GenerateError::Write { path: path.to_path_buf(), message: source.to_string() };
+    let xlsx_error = |source: XlsxError| GenerateError::Write {
+        path: path.to_path_buf(),
+        message: source.to_string(),
+    };
     let mut workbook = Workbook::new();
     // A fixed creation time keeps the bytes identical between runs.
-    let created = ExcelDateTime::from_ymd(run.as_of.year() as u16, run.as_of.month() as u8, run.as_of.day() as u8)
-        .map_err(xlsx_error)?;
+    let created = ExcelDateTime::from_ymd(
+        run.as_of.year() as u16,
+        run.as_of.month() as u8,
+        run.as_of.day() as u8,
+    )
+    .map_err(xlsx_error)?;
     workbook.set_properties(&DocProperties::new().set_creation_datetime(&created));
     let mut truths = Vec::with_capacity(tables.len());
     for (index, table) in tables.iter().enumerate() {
         let sheet = if constant_memory {
-            workbook.add_worksheet_with_constant_memory().map_err(xlsx_error)?
+            workbook
+                .add_worksheet_with_constant_memory()
+                .map_err(xlsx_error)?
         } else {
             workbook.add_worksheet()
         };
@@ -198,27 +258,47 @@ fn write_workbook(
             let last_column = first_column + table.columns.len().saturating_sub(1) as u16;
             if row == 0 && !constant_memory && last_column > first_column {
                 sheet
-                    .merge_range(0, first_column, 0, last_column, title, &Format::new().set_bold())
+                    .merge_range(
+                        0,
+                        first_column,
+                        0,
+                        last_column,
+                        title,
+                        &Format::new().set_bold(),
+                    )
                     .map_err(xlsx_error)?;
             } else {
-                sheet.write_string(row as u32, first_column, title).map_err(xlsx_error)?;
+                sheet
+                    .write_string(row as u32, first_column, title)
+                    .map_err(xlsx_error)?;
             }
         }
         let header_row = table.title_rows.len() as u32;
         for (offset, column) in table.columns.iter().enumerate() {
-            sheet.write_string(header_row, first_column + offset as u16, column.header).map_err(xlsx_error)?;
+            sheet
+                .write_string(header_row, first_column + offset as u16, column.header)
+                .map_err(xlsx_error)?;
         }
         let mut rng = rngs(index);
-        let (data_rows, unlinked_rows) = fill_table(table, run, &mut rng, u64::from(header_row) + 1, |row, cells| {
-            write_sheet_row(sheet, table, row as u32, cells).map_err(xlsx_error)
-        })?;
+        let (data_rows, unlinked_rows) = fill_table(
+            table,
+            run,
+            &mut rng,
+            u64::from(header_row) + 1,
+            |row, cells| write_sheet_row(sheet, table, row as u32, cells).map_err(xlsx_error),
+        )?;
         truths.push(table_truth(table, true, data_rows, unlinked_rows));
     }
     workbook.save(path).map_err(xlsx_error)?;
     Ok(truths)
 }
 
-fn write_sheet_row(sheet: &mut Worksheet, table: &TableSpec, row: u32, cells: &[String]) -> Result<(), XlsxError> {
+fn write_sheet_row(
+    sheet: &mut Worksheet,
+    table: &TableSpec,
+    row: u32,
+    cells: &[String],
+) -> Result<(), XlsxError> {
     for (offset, (column, value)) in table.columns.iter().zip(cells).enumerate() {
         if value.is_empty() {
             continue;
@@ -283,7 +363,9 @@ fn fill_table(
 ) -> Result<(u64, u64), GenerateError> {
     let people = run.people;
     if people.is_empty() {
-        return Err(GenerateError::Config("the master list is empty: pass --people 1 or more".to_owned()));
+        return Err(GenerateError::Config(
+            "the master list is empty: pass --people 1 or more".to_owned(),
+        ));
     }
     let mut chooser = RowPeople::new(table, people, rng);
     let row_count = chooser.row_count();
@@ -308,10 +390,17 @@ fn fill_table(
             render(column.kind, &context, rng, cell);
         }
         let row = first_data_row + serial;
-        let origin = RowOrigin { file: run.file, sheet: table.sheet.as_deref(), row };
+        let origin = RowOrigin {
+            file: run.file,
+            sheet: table.sheet.as_deref(),
+            row,
+        };
         let elements = table.columns.iter().map(|column| column.kind.element());
         let values = cells.iter().map(String::as_str);
-        if run.batches.push_row(elements.zip(values), person_index, run.as_of, &origin)? {
+        if run
+            .batches
+            .push_row(elements.zip(values), person_index, run.as_of, &origin)?
+        {
             unlinked_rows += 1;
         }
         sink(row, &cells)?;
@@ -335,7 +424,11 @@ struct RowPeople<'a> {
 impl<'a> RowPeople<'a> {
     fn new(table: &TableSpec, people: &'a [Person], rng: &mut ChaCha8Rng) -> RowPeople<'a> {
         match &table.rows {
-            RowPlan::Subset { share, forced, max_repeats } => {
+            RowPlan::Subset {
+                share,
+                forced,
+                max_repeats,
+            } => {
                 let list = subset_rows(people.len(), *share, forced, *max_repeats, rng);
                 RowPeople {
                     people,
@@ -346,7 +439,11 @@ impl<'a> RowPeople<'a> {
                     ahead: None,
                 }
             }
-            RowPlan::Draw { rows, people: range, masked_share } => RowPeople {
+            RowPlan::Draw {
+                rows,
+                people: range,
+                masked_share,
+            } => RowPeople {
                 people,
                 planned: None,
                 rows: *rows,
@@ -381,7 +478,10 @@ impl<'a> RowPeople<'a> {
 
     fn draw(&self, rng: &mut ChaCha8Rng) -> (usize, bool) {
         let index = rng.random_range(self.range.clone());
-        (index, self.masked_share > 0.0 && rng.random_bool(self.masked_share))
+        (
+            index,
+            self.masked_share > 0.0 && rng.random_bool(self.masked_share),
+        )
     }
 }
 
@@ -407,10 +507,20 @@ fn prefetch(person: &Person) {
 /// is left. `len` must be at least 1.
 fn clamp_range(range: &std::ops::Range<usize>, len: usize) -> std::ops::Range<usize> {
     let end = range.end.min(len);
-    if range.start < end { range.start..end } else { 0..len }
+    if range.start < end {
+        range.start..end
+    } else {
+        0..len
+    }
 }
 
-fn subset_rows(people: usize, share: f64, forced: &[usize], max_repeats: u32, rng: &mut ChaCha8Rng) -> Vec<usize> {
+fn subset_rows(
+    people: usize,
+    share: f64,
+    forced: &[usize],
+    max_repeats: u32,
+    rng: &mut ChaCha8Rng,
+) -> Vec<usize> {
     let mut rows = Vec::new();
     for person in 0..people {
         let chosen = rng.random_bool(share);
@@ -491,13 +601,18 @@ impl BackgroundWriter {
     }
 
     fn send_buffer(&mut self) -> io::Result<()> {
-        let next = self.empty.try_recv().unwrap_or_else(|_| Vec::with_capacity(WRITE_CHUNK));
+        let next = self
+            .empty
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(WRITE_CHUNK));
         let chunk = std::mem::replace(&mut self.buffer, next);
         let sent = self.full.as_ref().map(|sender| sender.send(chunk));
         match sent {
             Some(Ok(())) => Ok(()),
             // The thread stopped, which it does only after a write error: report that.
-            _ => self.join().and(Err(io::Error::other("the writing thread stopped"))),
+            _ => self
+                .join()
+                .and(Err(io::Error::other("the writing thread stopped"))),
         }
     }
 
@@ -561,7 +676,8 @@ impl<W: Write> Gb18030Writer<W> {
         let mut read_total = 0;
         loop {
             let (result, read, written, _) =
-                self.encoder.encode_from_utf8(&text[read_total..], &mut self.encoded, last);
+                self.encoder
+                    .encode_from_utf8(&text[read_total..], &mut self.encoded, last);
             self.inner.write_all(&self.encoded[..written])?;
             read_total += read;
             if result == encoding_rs::CoderResult::InputEmpty {
