@@ -111,6 +111,7 @@ fn truth_totals_are_consistent() {
     let temp = tempfile::tempdir().unwrap();
     let (_, truth) = generate_into(&sample_config(1), temp.path(), "out");
     let individuals = &truth.individuals;
+
     assert!(individuals.total >= truth.people_appearing);
     assert!(truth.people_appearing <= truth.master_people);
     assert!(truth.people_appearing > 0);
@@ -118,12 +119,14 @@ fn truth_totals_are_consistent() {
     assert!(individuals.minors_under_14 <= individuals.sensitive);
     assert!(individuals.sensitive_id_number_only <= individuals.sensitive);
     assert_eq!(individuals.conflicts, 0);
+
     for (element, count) in &individuals.by_element {
         assert!(
             *count <= individuals.total,
             "{element}: {count} people exceeds the total"
         );
     }
+
     let unlinked_rows: u64 = truth
         .files
         .iter()

@@ -81,8 +81,8 @@ impl BatchSender {
     }
 }
 
-/// Writes one file of a layout and returns its truth. `rngs` yields the random stream of
-/// each table in turn.
+/// Writes one file of a layout and returns its truth. `rngs` returns the random stream of
+/// the table with the given index.
 pub fn write_file(
     spec: &FileSpec,
     path: &Path,
@@ -492,8 +492,8 @@ fn prefetch(person: &Person) {
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
         let start = (person as *const Person).cast::<i8>();
-        // SAFETY: a prefetch never faults and changes no memory. The second address lies
-        // inside the same `Person` whenever it is larger than a cache line.
+        // SAFETY: a prefetch never faults and changes no memory. Both addresses are inside
+        // `person`, the second one cache line further on when `Person` is that large.
         unsafe {
             _mm_prefetch::<_MM_HINT_T0>(start);
             _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(64.min(size_of::<Person>() - 1)));
