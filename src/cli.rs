@@ -54,6 +54,8 @@ pub enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Write a synthetic export with its ground truth, for tests and benchmarks.
+    Generate(crate::generate::GenerateArgs),
     /// List the data elements of a pattern pack, or check a user's pack.
     Patterns {
         #[command(subcommand)]
@@ -144,6 +146,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Scan(args) => run_scan(args, &mut out),
         Command::Decide(args) => rules::run_decide(args, &mut out),
         Command::Rules { command } => rules::run_rules(command, &mut out),
+        Command::Generate(args) => crate::generate::run_generate(args).map(|()| exit::OK),
         Command::Patterns { command } => run_patterns(command, &mut out),
     };
     match result {

@@ -716,7 +716,7 @@ fn row_key(element: &str, value: &str, as_of: NaiveDate) -> (Option<String>, boo
         "mobile_phone" => (Some(normalise_mobile(value).expect("valid mobile")), false),
         "email" => (Some(value.to_lowercase()), false),
         "bank_card" => (Some(value.replace(' ', "")), false),
-        "member_no" | "medical_record_no" => (Some(value.to_uppercase()), false),
+        "member_id" | "medical_record_no" => (Some(value.to_uppercase()), false),
         _ => (None, false),
     }
 }

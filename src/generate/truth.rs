@@ -54,7 +54,7 @@ impl Element {
             Element::Address => "address",
             Element::ResidentId => "resident_id",
             Element::BankCard => "bank_card",
-            Element::MemberNo => "member_no",
+            Element::MemberNo => "member_id",
             Element::MedicalRecordNo => "medical_record_no",
             Element::Diagnosis => "diagnosis",
         }
