@@ -278,7 +278,7 @@ mod tests {
         let mut scanner = QuoteScanner::new(b',', 0, 1);
         assert!(scanner.feed(b"\"a\""));
         assert!(scanner.feed(b"\"b\",1\nx\n"));
-        assert!(scanner.in_quotes == false);
-        assert_eq!(scanner.boundaries, vec![11, 13]);
+        assert!(!scanner.in_quotes);
+        assert_eq!(scanner.boundaries, vec![9, 11]);
     }
 }

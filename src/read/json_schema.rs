@@ -290,16 +290,16 @@ mod tests {
             "definitions": {"address": {"properties": {"city": {"type": ["string", "null"]}}}}}"##,
         );
         assert!(errors.is_empty());
-        // serde_json's map (without its preserve_order feature) sorts keys.
+        // Properties keep their order in the file (serde_json's preserve_order feature).
         let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(
             names,
-            ["cars[].plate", "contact.name", "home.city", "idNo", "tags"]
+            ["idNo", "contact.name", "cars[].plate", "tags", "home.city"]
         );
-        assert_eq!(columns[3].comment.as_deref(), Some("证件号码"));
-        assert_eq!(columns[0].data_type.as_deref(), Some("string(plate)"));
-        assert_eq!(columns[4].data_type.as_deref(), Some("array"));
-        assert_eq!(columns[2].data_type.as_deref(), Some("string|null"));
+        assert_eq!(columns[0].comment.as_deref(), Some("证件号码"));
+        assert_eq!(columns[2].data_type.as_deref(), Some("string(plate)"));
+        assert_eq!(columns[3].data_type.as_deref(), Some("array"));
+        assert_eq!(columns[4].data_type.as_deref(), Some("string|null"));
     }
 
     #[test]
