@@ -78,10 +78,17 @@ pub fn is_masked(value: &str) -> bool {
         if !bytes.iter().any(|&b| b == b'X' || b == b'x') {
             return false;
         }
-    } else if trimmed.chars().any(is_mask_char) {
-        return true;
-    } else if !trimmed.chars().any(is_mask_letter) {
-        return false;
+    } else {
+        let mut has_mask_letter = false;
+        for c in trimmed.chars() {
+            if is_mask_char(c) {
+                return true;
+            }
+            has_mask_letter |= is_mask_letter(c);
+        }
+        if !has_mask_letter {
+            return false;
+        }
     }
     let mut has_digit = false;
     let mut mask_run = 0usize;
