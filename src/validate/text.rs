@@ -69,6 +69,15 @@ fn is_digit_separator(c: char) -> bool {
 /// character, so the final X of a resident ID number stays unmasked.
 pub fn is_masked(value: &str) -> bool {
     let trimmed = value.trim();
+    // Every mask character starts with one of these bytes: `*`, `X`, `x`, or the UTF-8
+    // lead bytes of `×` (C3), `●` (E2) and the full-width `＊` `Ｘ` `ｘ` (EF). Most values
+    // contain none of them.
+    if !trimmed
+        .bytes()
+        .any(|b| matches!(b, b'*' | b'X' | b'x' | 0xC3 | 0xE2 | 0xEF))
+    {
+        return false;
+    }
     if trimmed.is_ascii() {
         // Fast path for the common case: only `*`, `X` and `x` can mask ASCII text.
         let bytes = trimmed.as_bytes();
