@@ -103,7 +103,6 @@ type KeyMap = HashMap<KeyHash, u32, nohash_hasher::BuildNoHashHasher<KeyHash>>;
 #[derive(Default)]
 pub struct PeopleIndex {
     nodes: KeyMap,
-    keys: Vec<KeyHash>,
     parent: Vec<u32>,
     /// Node index of the resident-ID key in the node's component, or `NO_ANCHOR`.
     anchor: Vec<u32>,
@@ -158,21 +157,22 @@ impl PeopleIndex {
         if other.parent.len() > self.parent.len() {
             std::mem::swap(self, &mut other);
         }
-        let mut roots: Vec<(u32, u32)> = (0..other.parent.len() as u32)
-            .map(|node| (other.find(node), node))
-            .collect();
-        roots.sort_unstable();
+        // The index keeps no node-to-key table (it would cost 8 bytes a key), so the
+        // components are rebuilt from the key map: (root, node, key), grouped by root.
+        let nodes = std::mem::take(&mut other.nodes);
+        let mut members: Vec<(u32, u32, KeyHash)> =
+            nodes.into_iter().map(|(key, node)| (other.find(node), node, key)).collect();
+        members.sort_unstable();
         let mut record = RecordKeys::default();
-        for component in roots.chunk_by(|a, b| a.0 == b.0) {
+        for component in members.chunk_by(|a, b| a.0 == b.0) {
             let root = component[0].0;
             record.clear();
             let anchor_node = other.anchor[root as usize];
-            if anchor_node != NO_ANCHOR {
-                record.anchor = Some(other.keys[anchor_node as usize]);
-            }
-            for &(_, node) in component {
-                if node != anchor_node {
-                    record.others.push(other.keys[node as usize]);
+            for &(_, node, key) in component {
+                if node == anchor_node {
+                    record.anchor = Some(key);
+                } else {
+                    record.others.push(key);
                 }
             }
             let facts = RecordFacts {
@@ -256,7 +256,6 @@ impl PeopleIndex {
         }
         let node = self.parent.len() as u32;
         self.nodes.insert(key, node);
-        self.keys.push(key);
         self.parent.push(node);
         self.anchor.push(NO_ANCHOR);
         let empty = self.intern(0);
