@@ -103,7 +103,7 @@ pub struct ScanArgs {
     #[arg(long)]
     pub hidden: bool,
 
-    /// Worker threads; default one per core.
+    /// Worker threads, 1 to 256; default one per core.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
@@ -242,13 +242,19 @@ fn default_sensitive(pack: &ElementPack) -> Vec<String> {
         .collect()
 }
 
+/// Most worker threads `--threads` accepts; each thread holds its own buffers.
+const MAX_THREADS: usize = 256;
+
 fn run_in_pool<T: Send>(
     threads: Option<usize>,
     job: impl FnOnce() -> T + Send,
 ) -> anyhow::Result<T> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(threads) = threads {
-        anyhow::ensure!(threads > 0, "invalid --threads 0: give 1 or more");
+        anyhow::ensure!(
+            (1..=MAX_THREADS).contains(&threads),
+            "invalid --threads {threads}: give 1 to {MAX_THREADS}"
+        );
         builder = builder.num_threads(threads);
     }
     let pool = builder.build().context("cannot start worker threads")?;

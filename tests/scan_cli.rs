@@ -222,6 +222,8 @@ fn exit_codes_follow_the_outcome_and_completeness() {
     assert_eq!(run(&["scan", path]).0, 4);
     assert_eq!(run(&["scan", "/nonexistent/exportscan-input"]).0, 2);
     assert_eq!(run(&["scan", path, "--purpose", "holiday"]).0, 2);
+    assert_eq!(run(&["scan", path, "--threads", "0"]).0, 2);
+    assert_eq!(run(&["scan", path, "--threads", "100000"]).0, 2);
     assert_eq!(
         run(&[
             "scan",
