@@ -6,6 +6,7 @@ pub mod chunks;
 mod decode;
 mod json_schema;
 mod ole;
+mod package;
 mod sheet;
 mod sheet_stream;
 mod sniff;
@@ -112,6 +113,9 @@ pub struct FileRead {
 pub struct Limits {
     pub max_cells_per_sheet: u64,
     pub max_line_bytes: usize,
+    /// Largest total uncompressed size of the entries of one zip package (.xlsx, .xlsm,
+    /// .xlsb, .ods), as its central directory declares them.
+    pub max_unpacked_bytes: u64,
 }
 
 impl Default for Limits {
@@ -119,6 +123,7 @@ impl Default for Limits {
         Limits {
             max_cells_per_sheet: 50_000_000,
             max_line_bytes: 64 * 1024 * 1024,
+            max_unpacked_bytes: 2 * 1024 * 1024 * 1024,
         }
     }
 }

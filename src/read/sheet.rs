@@ -14,6 +14,7 @@ use zip::result::ZipError;
 
 use super::cells::cell_from_data;
 use super::ole::{self, OleContent};
+use super::package;
 use super::sheet_stream::read_streamed_sheet;
 use super::{
     FileRead, Format, Limits, ReadError, Row, TableMeta, TableVisitor, Visibility,
@@ -110,6 +111,7 @@ fn workbook_kind(path: &Path, limits: &Limits) -> Result<WorkbookKind, ReadError
     }
     let file = File::open(path)?;
     let mut archive = ZipArchive::new(BufReader::new(file)).map_err(zip_open_error)?;
+    package::check_zip_sizes(&archive, limits)?;
     let kind = zip_workbook_kind(&mut archive)?;
     if kind == WorkbookKind::Xlsx {
         check_shared_strings(&mut archive, limits)?;
