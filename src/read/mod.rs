@@ -161,6 +161,7 @@ pub fn read_file(
     limits: &Limits,
     visitor: &mut dyn TableVisitor,
 ) -> Result<FileRead, ReadError> {
+    let visitor = &mut ColumnCap { inner: visitor };
     match format {
         Format::Csv | Format::Tsv | Format::Txt => {
             text::read_delimited(path, format, limits, visitor)
@@ -173,6 +174,57 @@ pub fn read_file(
         Format::Unknown => Err(ReadError::Unsupported(
             "unknown file format: export it as CSV or XLSX and scan again".to_string(),
         )),
+    }
+}
+
+/// Cells per row that reach the visitor: the width of an Excel sheet (A to XFD). A line of
+/// millions of delimiters would otherwise make every later stage work per column; the
+/// cells past this column are dropped and reported as a row problem.
+pub const MAX_COLUMNS: usize = 16_384;
+
+/// Passes each table to `inner` with rows cut to `MAX_COLUMNS` cells.
+struct ColumnCap<'v> {
+    inner: &'v mut dyn TableVisitor,
+}
+
+impl TableVisitor for ColumnCap<'_> {
+    fn table(&mut self, meta: &TableMeta, rows: &mut dyn Iterator<Item = Result<Row, ReadError>>) {
+        let mut capped = CappedRows {
+            rows,
+            pending: None,
+        };
+        self.inner.table(meta, &mut capped);
+    }
+}
+
+struct CappedRows<'r> {
+    rows: &'r mut dyn Iterator<Item = Result<Row, ReadError>>,
+    /// The problem of the row just returned, reported as the next item.
+    pending: Option<ReadError>,
+}
+
+impl Iterator for CappedRows<'_> {
+    type Item = Result<Row, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(error) = self.pending.take() {
+            return Some(Err(error));
+        }
+        let mut row = match self.rows.next()? {
+            Ok(row) => row,
+            Err(error) => return Some(Err(error)),
+        };
+        if row.cells.len() > MAX_COLUMNS {
+            let dropped = row.cells.len() - MAX_COLUMNS;
+            row.cells.truncate(MAX_COLUMNS);
+            self.pending = Some(ReadError::Row {
+                row: row.index,
+                message: format!(
+                    "{dropped} cells after column {MAX_COLUMNS} are not read; a line with this many delimiters is usually damaged"
+                ),
+            });
+        }
+        Some(Ok(row))
     }
 }
 
@@ -227,6 +279,40 @@ mod tests {
             }
             other => panic!("expected Corrupt, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn wide_rows_are_cut_with_a_problem() {
+        let wide = Row {
+            index: 7,
+            cells: vec![
+                Cell {
+                    kind: CellKind::Text,
+                    text: "x".to_string(),
+                };
+                MAX_COLUMNS + 5
+            ],
+        };
+        let narrow = Row {
+            index: 8,
+            cells: Vec::new(),
+        };
+        let mut source = vec![Ok(wide), Ok(narrow)].into_iter();
+        let items: Vec<Result<Row, ReadError>> = CappedRows {
+            rows: &mut source,
+            pending: None,
+        }
+        .collect();
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[0].as_ref().map(|r| r.cells.len()).ok(), Some(MAX_COLUMNS));
+        match &items[1] {
+            Err(ReadError::Row { row, message }) => {
+                assert_eq!(*row, 7);
+                assert!(message.starts_with("5 cells after column 16384"), "{message}");
+            }
+            other => panic!("expected a row problem, got {other:?}"),
+        }
+        assert_eq!(items[2].as_ref().map(|r| r.index).ok(), Some(8));
     }
 
     #[test]
