@@ -116,6 +116,9 @@ fn workbook_kind(path: &Path, limits: &Limits) -> Result<WorkbookKind, ReadError
     if kind == WorkbookKind::Xlsx {
         check_shared_strings(&mut archive, limits)?;
     }
+    if kind == WorkbookKind::Ods {
+        package::check_ods_content(&mut archive, limits)?;
+    }
     Ok(kind)
 }
 
