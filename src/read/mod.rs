@@ -153,7 +153,8 @@ pub enum ReadError {
 /// encrypted, corrupt, unsupported format) are returned as `Err`. Problems inside a table
 /// (a row, a sheet, a limit reached part-way) arrive as `Err` items of that table's row
 /// iterator and the reader goes on where it can, so a file with any `Err` item is only
-/// partly read. Nothing in here panics on file content; a panic inside a dependency
+/// partly read. If `visitor` leaves an `Err` item of a schema table unread, the first such
+/// item is returned as `Err` after all tables were visited. Nothing in here panics on file content; a panic inside a dependency
 /// becomes `ReadError::Corrupt`.
 pub fn read_file(
     path: &Path,
@@ -161,7 +162,23 @@ pub fn read_file(
     limits: &Limits,
     visitor: &mut dyn TableVisitor,
 ) -> Result<FileRead, ReadError> {
-    let visitor = &mut ColumnCap { inner: visitor };
+    let mut cap = ColumnCap {
+        inner: visitor,
+        unconsumed_error: None,
+    };
+    let result = read_with_format(path, format, limits, &mut cap);
+    match (result, cap.unconsumed_error) {
+        (Ok(_), Some(error)) => Err(error),
+        (result, _) => result,
+    }
+}
+
+fn read_with_format(
+    path: &Path,
+    format: Format,
+    limits: &Limits,
+    visitor: &mut dyn TableVisitor,
+) -> Result<FileRead, ReadError> {
     match format {
         Format::Csv | Format::Tsv | Format::Txt => {
             text::read_delimited(path, format, limits, visitor)
@@ -182,9 +199,12 @@ pub fn read_file(
 /// cells past this column are dropped and reported as a row problem.
 pub const MAX_COLUMNS: usize = 16_384;
 
-/// Passes each table to `inner` with rows cut to `MAX_COLUMNS` cells.
+/// Passes each table to `inner` with rows cut to `MAX_COLUMNS` cells, and keeps the first
+/// error item of a schema table that `inner` left unread, so that `read_file` can still
+/// report it.
 struct ColumnCap<'v> {
     inner: &'v mut dyn TableVisitor,
+    unconsumed_error: Option<ReadError>,
 }
 
 impl TableVisitor for ColumnCap<'_> {
@@ -194,6 +214,19 @@ impl TableVisitor for ColumnCap<'_> {
             pending: None,
         };
         self.inner.table(meta, &mut capped);
+        // A schema table's items are only its errors, and a visitor that reads just the
+        // declared columns leaves them behind. Other tables are not drained, because a
+        // visitor that stops early (to plan a parallel read) must not read the whole file.
+        if meta.schema_columns.is_none() {
+            return;
+        }
+        for item in capped {
+            if let Err(error) = item
+                && self.unconsumed_error.is_none()
+            {
+                self.unconsumed_error = Some(error);
+            }
+        }
     }
 }
 
@@ -304,11 +337,17 @@ mod tests {
         }
         .collect();
         assert_eq!(items.len(), 3);
-        assert_eq!(items[0].as_ref().map(|r| r.cells.len()).ok(), Some(MAX_COLUMNS));
+        assert_eq!(
+            items[0].as_ref().map(|r| r.cells.len()).ok(),
+            Some(MAX_COLUMNS)
+        );
         match &items[1] {
             Err(ReadError::Row { row, message }) => {
                 assert_eq!(*row, 7);
-                assert!(message.starts_with("5 cells after column 16384"), "{message}");
+                assert!(
+                    message.starts_with("5 cells after column 16384"),
+                    "{message}"
+                );
             }
             other => panic!("expected a row problem, got {other:?}"),
         }
