@@ -292,7 +292,7 @@ impl OdsSurvey {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{Cursor, Write};
+    use std::io::{Cursor, Read, Write};
     use zip::write::SimpleFileOptions;
 
     fn package(entries: &[(&str, &[u8])]) -> ZipArchive<Cursor<Vec<u8>>> {
@@ -384,6 +384,51 @@ mod tests {
             ..Limits::default()
         };
         assert!(check_ods(rows, &limits).is_ok());
+    }
+
+    /// Returns a one-entry archive whose central directory declares `declared` bytes for
+    /// an entry that holds `actual` bytes.
+    fn misdeclared(actual: usize, declared: u32) -> ZipArchive<Cursor<Vec<u8>>> {
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        writer
+            .start_file("xl/worksheets/sheet1.xml", SimpleFileOptions::default())
+            .expect("entry starts");
+        writer
+            .write_all(&vec![b' '; actual])
+            .expect("entry is written");
+        let mut bytes = writer.finish().expect("archive is finished").into_inner();
+        // The uncompressed size sits 24 bytes into the central directory header.
+        let header = bytes
+            .windows(4)
+            .position(|w| w == b"PK\x01\x02")
+            .expect("the archive has a central directory");
+        bytes[header + 24..header + 28].copy_from_slice(&declared.to_le_bytes());
+        ZipArchive::new(Cursor::new(bytes)).expect("archive opens")
+    }
+
+    #[test]
+    fn highly_compressed_large_part_is_a_bomb() {
+        let archive = misdeclared(1000, 200 << 20);
+        let error = check_zip_sizes(&archive, &Limits::default()).expect_err("ratio > 100");
+        assert!(
+            error
+                .to_string()
+                .starts_with("zip bomb: the part xl/worksheets/sheet1.xml"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn understated_size_stops_the_read() {
+        // The zip crate must not yield more than the declared size, or the checks above
+        // would not bound what calamine reads.
+        let mut archive = misdeclared(100_000, 10);
+        let mut entry = archive.by_index(0).expect("entry opens");
+        let mut content = Vec::new();
+        let result = entry.read_to_end(&mut content);
+        assert!(result.is_err(), "read {} bytes", content.len());
+        // zip 9.9 reads one byte past the declared size to detect the overrun.
+        assert!(content.len() <= 11, "read {} bytes", content.len());
     }
 
     #[test]
