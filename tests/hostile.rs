@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -127,6 +127,55 @@ fn patched_xls(marker: [u8; 4], patch: impl Fn(&mut [u8])) -> Vec<u8> {
     bytes
 }
 
+/// Returns the legacy .xls fixture with a FORMULA record (type 0x0006) appended to its last
+/// sheet whose token array claims 65,535 bytes but holds none. calamine 0.38 slices the
+/// array by that length in `parse_formula` while it opens the workbook, and panics.
+fn panicking_xls() -> Vec<u8> {
+    let fixture = fixture("cases/case-11").join("legacy.xls");
+    let mut compound = cfb::open(&fixture).expect("the fixture is a compound file");
+    let mut stream = Vec::new();
+    compound
+        .open_stream("/Workbook")
+        .expect("the fixture has a Workbook stream")
+        .read_to_end(&mut stream)
+        .expect("the Workbook stream reads");
+    // The last EOF record (0x000A) closes the last sheet, so the offsets of earlier
+    // substreams stay valid when the new record goes just before it. Zero padding may
+    // follow it.
+    let mut position = 0;
+    let mut last_eof = None;
+    while let Some(header) = stream.get(position..position + 4) {
+        let record_type = u16::from_le_bytes([header[0], header[1]]);
+        let length = usize::from(u16::from_le_bytes([header[2], header[3]]));
+        if record_type == 0 && length == 0 {
+            break;
+        }
+        if record_type == 0x000A {
+            last_eof = Some(position);
+        }
+        position += 4 + length;
+    }
+    let at = last_eof.expect("the Workbook stream has an EOF record");
+    let mut formula = vec![0x06, 0x00, 22, 0x00];
+    formula.extend_from_slice(&[0u8; 20]);
+    formula.extend_from_slice(&0xFFFFu16.to_le_bytes());
+    stream.splice(at..at, formula);
+
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    // Version 3 (512-byte sectors), as Excel writes: calamine rejects a version 4 file
+    // whose root entry has no mini stream.
+    let mut output = cfb::CompoundFile::create_with_version(cfb::Version::V3, &mut bytes)
+        .expect("compound file is created");
+    output
+        .create_stream("/Workbook")
+        .expect("stream is created")
+        .write_all(&stream)
+        .expect("stream is written");
+    output.flush().expect("compound file is written");
+    drop(output);
+    bytes.into_inner()
+}
+
 /// One hostile input: its file name, the status it must get, and a phrase of its reason.
 struct Case {
     name: &'static str,
@@ -210,6 +259,9 @@ fn write_hostile_files(dir: &Path) -> Vec<Case> {
     });
     write(dir, "encrypted.xls", locked_xls);
     cases.push(case("encrypted.xls", "failed", "password-protected"));
+
+    write(dir, "panics.xls", panicking_xls());
+    cases.push(case("panics.xls", "failed", "library panicked"));
 
     let mut binary: Vec<u8> = (0u8..=255).cycle().take(4096).collect();
     binary.extend_from_slice(format!("姓名,身份证号\n张三,{}\n", ids[2]).as_bytes());
@@ -484,6 +536,24 @@ fn truncated_and_encrypted_workbooks() {
     scan_one("workbooks", |dir| {
         only(dir, &["truncated.xlsx", "encrypted.xlsx", "encrypted.xls"])
     });
+}
+
+/// A real panic inside calamine fails that file alone, and its message (which can quote
+/// cell text) is withheld.
+#[test]
+fn dependency_panic_fails_one_file() {
+    scan_one("panic", |dir| only(dir, &["panics.xls"]));
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "panics.xls", panicking_xls());
+    let (code, stdout, stderr) = run(&["scan", dir.path().to_str().expect("UTF-8 path"), "-vv"]);
+    assert_eq!(code, 4);
+    assert!(stderr.contains("message withheld"), "{stderr}");
+    for output in [&stdout, &stderr] {
+        assert!(
+            !output.contains("out of range"),
+            "a panic message is printed: {output}"
+        );
+    }
 }
 
 #[test]
