@@ -155,14 +155,11 @@ struct FileResult {
     possible_other_people: u64,
 }
 
-fn scan_candidate(
-    context: &ScanContext,
-    options: &ScanOptions,
-    candidate: &Candidate,
-) -> FileResult {
-    let unread = |status: FileStatus, problem: String| FileResult {
+/// Returns the result of a file that was not read, with `problem` as the reason.
+fn unread(display: &str, status: FileStatus, problem: String) -> FileResult {
+    FileResult {
         report: FileReport {
-            path: candidate.display.clone(),
+            path: display.to_string(),
             format: Format::Unknown,
             encoding: None,
             status,
@@ -174,25 +171,35 @@ fn scan_candidate(
         },
         people: None,
         possible_other_people: 0,
-    };
+    }
+}
+
+/// Runs `scan` for one file. A panic inside it (a bug here or in a dependency) fails this
+/// file only, and its message is left out because it can quote a cell.
+fn isolate(display: &str, scan: impl FnOnce() -> FileResult) -> FileResult {
+    catch_unwind(AssertUnwindSafe(scan)).unwrap_or_else(|_| {
+        log::error!("{display}: reader panicked");
+        unread(
+            display,
+            FileStatus::Failed,
+            "the reader crashed on this file (a bug in exportscan or a library it uses); \
+             please report it. The panic message is withheld because it may contain data"
+                .to_string(),
+        )
+    })
+}
+
+fn scan_candidate(
+    context: &ScanContext,
+    options: &ScanOptions,
+    candidate: &Candidate,
+) -> FileResult {
+    let display = candidate.display.as_str();
     match &candidate.kind {
-        CandidateKind::NotOpened(reason) => unread(FileStatus::Skipped, reason.clone()),
-        CandidateKind::Error(reason) => unread(FileStatus::Failed, reason.clone()),
+        CandidateKind::NotOpened(reason) => unread(display, FileStatus::Skipped, reason.clone()),
+        CandidateKind::Error(reason) => unread(display, FileStatus::Failed, reason.clone()),
         CandidateKind::File { size } => {
-            // A panic inside a reader (a bug here or in a dependency) fails this file only.
-            let outcome = catch_unwind(AssertUnwindSafe(|| {
-                scan_file(context, options, candidate, *size)
-            }));
-            outcome.unwrap_or_else(|_| {
-                log::error!("{}: reader panicked", candidate.display);
-                unread(
-                    FileStatus::Failed,
-                    "the reader crashed on this file (a bug in exportscan or a library it \
-                     uses); please report it. The panic message is withheld because it may \
-                     contain data"
-                        .to_string(),
-                )
-            })
+            isolate(display, || scan_file(context, options, candidate, *size))
         }
     }
 }
@@ -314,4 +321,66 @@ fn read_head(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     file.take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
     Ok(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::{ReadError, Row, TableMeta, TableVisitor};
+
+    /// Panics on the second row, with a message that quotes it as a slicing panic would.
+    struct PanickingVisitor;
+
+    impl TableVisitor for PanickingVisitor {
+        fn table(&mut self, _: &TableMeta, rows: &mut dyn Iterator<Item = Result<Row, ReadError>>) {
+            for row in rows.flatten().filter(|row| row.index == 1) {
+                let text: Vec<&str> = row.cells.iter().map(|c| c.text.as_str()).collect();
+                panic!("byte index 3 is out of bounds of `{}`", text.join(","));
+            }
+        }
+    }
+
+    fn read_with(path: &std::path::Path, visitor: &mut dyn TableVisitor) -> FileResult {
+        let outcome = read::read_file(path, Format::Csv, &Limits::default(), visitor);
+        let status = match outcome {
+            Ok(_) => FileStatus::Scanned,
+            Err(_) => FileStatus::Failed,
+        };
+        let mut result = unread("file.csv", status, String::new());
+        result.report.problem = None;
+        result
+    }
+
+    #[test]
+    fn panicking_file_fails_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("people.csv");
+        std::fs::write(&path, "姓名,身份证号\n张三,11010519850312011X\n")
+            .expect("temp dir is writable");
+        let failed = isolate("people.csv", || read_with(&path, &mut PanickingVisitor));
+
+        assert_eq!(failed.report.status, FileStatus::Failed);
+        let problem = failed.report.problem.unwrap_or_default();
+        assert!(
+            problem.starts_with("the reader crashed on this file"),
+            "{problem}"
+        );
+        assert!(!problem.contains("11010519850312011X"), "{problem}");
+        assert!(failed.people.is_none());
+
+        struct Counter(u64);
+        impl TableVisitor for Counter {
+            fn table(
+                &mut self,
+                _: &TableMeta,
+                rows: &mut dyn Iterator<Item = Result<Row, ReadError>>,
+            ) {
+                self.0 += rows.count() as u64;
+            }
+        }
+        let mut counter = Counter(0);
+        let next = isolate("people.csv", || read_with(&path, &mut counter));
+        assert_eq!(next.report.status, FileStatus::Scanned);
+        assert_eq!(counter.0, 2);
+    }
 }
