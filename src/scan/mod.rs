@@ -16,8 +16,9 @@ use rayon::prelude::*;
 
 use crate::discover::{self, Candidate, CandidateKind, DiscoverError};
 use crate::identity::{ElementSet, Individuals, KeyHasher, MAX_ELEMENTS, PeopleIndex};
-use crate::inventory::{FileReport, FileStatus, Inventory, SCHEMA_VERSION};
-use crate::pack::ElementPack;
+use crate::inventory::{FileReport, FileStatus, Inventory, SCHEMA_VERSION, TableReport};
+use crate::mask::mask_value;
+use crate::pack::{Category, Element, ElementPack, ValueClass, ValueStrength};
 use crate::read::{self, Format, Limits};
 use table::{FileScanner, ScanContext};
 
@@ -291,6 +292,7 @@ fn scan_file(
         None => read::read_file(path, sniffed.format, &options.limits, &mut scanner),
     };
     report.tables = std::mem::take(&mut scanner.tables);
+    mask_value_headers(context.pack, &mut report.tables);
     match outcome {
         Ok(read) => {
             report.encoding = read.encoding.map(str::to_string);
@@ -316,6 +318,27 @@ fn scan_file(
     }
 }
 
+/// Masks column headers that are valid values of a checked personal element, such as an ID
+/// number in a one-row file whose only row was taken as the header. A real header is never a
+/// valid ID number, phone or card number, so only values are masked.
+fn mask_value_headers(pack: &ElementPack, tables: &mut [TableReport]) {
+    let checked: Vec<&Element> = pack
+        .elements
+        .iter()
+        .filter(|e| e.strength != ValueStrength::None && e.category != Category::Organisation)
+        .collect();
+    for column in tables.iter_mut().flat_map(|t| t.columns.iter_mut()) {
+        let header = column.header.trim();
+        if !header.is_empty()
+            && checked
+                .iter()
+                .any(|e| e.classify(header) == ValueClass::Valid)
+        {
+            column.header = mask_value(header);
+        }
+    }
+}
+
 fn read_head(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     let file = std::fs::File::open(path)?;
     let mut head = Vec::with_capacity(SNIFF_BYTES);
@@ -338,6 +361,53 @@ mod tests {
                 panic!("byte index 3 is out of bounds of `{}`", text.join(","));
             }
         }
+    }
+
+    fn column(header: &str) -> crate::inventory::ColumnReport {
+        crate::inventory::ColumnReport {
+            index: 0,
+            letter: None,
+            header: header.to_string(),
+            element: None,
+            category: None,
+            masked: false,
+            confidence: 0.0,
+            non_empty: 0,
+            valid: 0,
+            masked_values: 0,
+            damaged_values: 0,
+            linking: false,
+            examples: Vec::new(),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn value_headers_are_masked() {
+        let pack = ElementPack::builtin().expect("the built-in pack loads");
+        let mut tables = vec![TableReport {
+            name: None,
+            visibility: None,
+            header_row: Some(0),
+            rows: 0,
+            columns: vec![
+                column("110105198503120119"),
+                column("13900000101"),
+                column("身份证号"),
+                column("2024"),
+            ],
+            problems: Vec::new(),
+        }];
+        mask_value_headers(&pack, &mut tables);
+        let headers: Vec<&str> = tables[0]
+            .columns
+            .iter()
+            .map(|c| c.header.as_str())
+            .collect();
+        assert!(!headers[0].contains("198503120119"), "{headers:?}");
+        assert!(!headers[1].contains("00000101"), "{headers:?}");
+        assert_eq!(headers[2], "身份证号");
+        assert_eq!(headers[3], "2024");
     }
 
     fn read_with(path: &std::path::Path, visitor: &mut dyn TableVisitor) -> FileResult {
