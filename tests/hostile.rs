@@ -34,7 +34,7 @@ fn resident_id(area: &str, birth: &str, sequence: &str) -> String {
 
 /// Synthetic IDs planted in the hostile files; none may appear in any output.
 fn planted_ids() -> Vec<String> {
-    (0..8)
+    (0..11)
         .map(|i| resident_id("110105", "19850312", &format!("{:03}", 100 + i)))
         .collect()
 }
@@ -104,6 +104,10 @@ fn ods_bytes(rows: &str) -> Vec<u8> {
     zip.start_file("mimetype", stored)
         .expect("zip entry starts");
     zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .expect("zip entry is written");
+    zip.start_file("META-INF/manifest.xml", SimpleFileOptions::default())
+        .expect("zip entry starts");
+    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#)
         .expect("zip entry is written");
     zip.start_file("content.xml", SimpleFileOptions::default())
         .expect("zip entry starts");
@@ -262,6 +266,37 @@ fn write_hostile_files(dir: &Path) -> Vec<Case> {
 
     write(dir, "panics.xls", panicking_xls());
     cases.push(case("panics.xls", "failed", "library panicked"));
+
+    // Damaged workbooks whose library errors would quote the ID they found.
+    let header = format!(
+        r#"<row r="1">{}{}</row>"#,
+        inline("A1", "姓名"),
+        inline("B1", "身份证号")
+    );
+    let entity = format!(
+        r#"<sheetData>{header}<row r="2">{}<c r="B2" t="inlineStr"><is><t>&a{};</t></is></c></row></sheetData>"#,
+        inline("A2", "张三"),
+        ids[8]
+    );
+    write(dir, "xml_entity.xlsx", xlsx_bytes(&entity));
+    cases.push(case("xml_entity.xlsx", "partial", "malformed XML"));
+    let cell_type = format!(
+        r#"<sheetData>{header}<row r="2">{}<c r="B2" t="{}"><v>1</v></c></row></sheetData>"#,
+        inline("A2", "张三"),
+        ids[9]
+    );
+    write(dir, "cell_type.xlsx", xlsx_bytes(&cell_type));
+    cases.push(case(
+        "cell_type.xlsx",
+        "partial",
+        "unknown cell type attribute",
+    ));
+    let text_in_row = format!(
+        r#"<table:table-row><table:table-cell office:value-type="string"><text:p>姓名</text:p></table:table-cell></table:table-row><table:table-row>{}<table:table-cell office:value-type="string"><text:p>张三</text:p></table:table-cell></table:table-row>"#,
+        ids[10]
+    );
+    write(dir, "text_in_row.ods", ods_bytes(&text_in_row));
+    cases.push(case("text_in_row.ods", "failed", "found other content"));
 
     let mut binary: Vec<u8> = (0u8..=255).cycle().take(4096).collect();
     binary.extend_from_slice(format!("姓名,身份证号\n张三,{}\n", ids[2]).as_bytes());
@@ -554,6 +589,28 @@ fn dependency_panic_fails_one_file() {
             "a panic message is printed: {output}"
         );
     }
+}
+
+#[test]
+fn library_errors_quote_no_value() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    only(
+        dir.path(),
+        &["xml_entity.xlsx", "cell_type.xlsx", "text_in_row.ods"],
+    );
+    let path = dir.path().to_str().expect("UTF-8 path");
+    for format in ["text", "json"] {
+        let (code, stdout, stderr) = run(&["scan", path, "--format", format, "-vv"]);
+        assert_eq!(code, 4);
+        assert_no_planted_id(&stdout, "the report");
+        assert_no_planted_id(&stderr, "the -vv log");
+    }
+    scan_one("library errors", |dir| {
+        only(
+            dir,
+            &["xml_entity.xlsx", "cell_type.xlsx", "text_in_row.ods"],
+        )
+    });
 }
 
 #[test]
