@@ -340,6 +340,8 @@ fn mask_value_headers(pack: &ElementPack, tables: &mut [TableReport]) {
 }
 
 fn read_head(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    // NOTE: discovery classified the path as a regular file, but a file replaced by a named
+    // pipe after that blocks this open (and the reader's own open) until a writer appears.
     let file = std::fs::File::open(path)?;
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     file.take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
