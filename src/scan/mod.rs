@@ -365,6 +365,38 @@ mod tests {
         }
     }
 
+    #[test]
+    fn file_removed_after_discovery_fails_alone() {
+        let pack = ElementPack::builtin().expect("the built-in pack loads");
+        let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid date");
+        let context = ScanContext {
+            pack: &pack,
+            hasher: KeyHasher::new(),
+            as_of,
+            resident_id: pack.index_of("resident_id"),
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("gone.csv");
+        std::fs::write(&path, "姓名,手机号\n张三,13900000101\n").expect("temp dir is writable");
+        let candidates = discover::discover(&[dir.path().to_path_buf()], false).expect("found");
+        std::fs::remove_file(&path).expect("file is removed");
+        let options = ScanOptions {
+            paths: vec![dir.path().to_path_buf()],
+            as_of,
+            limits: Limits::default(),
+            include_hidden: false,
+            sensitive: Vec::new(),
+            id_numbers: Vec::new(),
+            groups: Vec::new(),
+            parallel_min_bytes: PARALLEL_MIN_BYTES,
+        };
+        let result = scan_candidate(&context, &options, &candidates[0]);
+        assert_eq!(result.report.path, "gone.csv");
+        assert_eq!(result.report.status, FileStatus::Failed);
+        let problem = result.report.problem.unwrap_or_default();
+        assert!(problem.starts_with("cannot open"), "{problem}");
+    }
+
     fn column(header: &str) -> crate::inventory::ColumnReport {
         crate::inventory::ColumnReport {
             index: 0,
