@@ -154,8 +154,8 @@ pub enum ReadError {
 /// (a row, a sheet, a limit reached part-way) arrive as `Err` items of that table's row
 /// iterator and the reader goes on where it can, so a file with any `Err` item is only
 /// partly read. If `visitor` leaves an `Err` item of a schema table unread, the first such
-/// item is returned as `Err` after all tables were visited. Nothing in here panics on file content; a panic inside a dependency
-/// becomes `ReadError::Corrupt`.
+/// item is returned as `Err` after all tables were visited. Nothing in here panics on file
+/// content; a panic inside a dependency becomes `ReadError::Corrupt`.
 pub fn read_file(
     path: &Path,
     format: Format,
