@@ -408,9 +408,8 @@ fn read_xls(path: &Path, limits: &Limits, visitor: &mut dyn TableVisitor) -> Res
 
 /// Reads an OpenDocument spreadsheet.
 ///
-/// NOTE: calamine 0.38 parses every ODS sheet into memory when it opens the file, and it
-/// caps each sheet at 100,000,000 cells on its own. `Limits::max_cells_per_sheet` is
-/// applied only after that, so a crafted .ods can still cost a few GB before rejection.
+/// calamine 0.38 parses every ODS sheet into memory when it opens the file, so
+/// `package::check_ods_content` has sized the sheets against the limits before this runs.
 fn read_ods(path: &Path, limits: &Limits, visitor: &mut dyn TableVisitor) -> Result<(), ReadError> {
     let open_error = |error: OdsError| match error {
         OdsError::Password => ReadError::Encrypted,
