@@ -114,6 +114,18 @@ pub struct ScanArgs {
     /// Largest sheet, in cells (rows × columns as the sheet declares them), read into memory.
     #[arg(long, value_name = "CELLS", default_value_t = Limits::default().max_cells_per_sheet)]
     pub max_sheet_cells: u64,
+
+    /// Longest record of a delimited text file, largest SQL statement and largest JSON Schema
+    /// file, in bytes (suffixes K, M, G: powers of 1024). A text file without line breaks
+    /// reaches it; the rest of that file is not read.
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_bytes)]
+    pub max_line_bytes: u64,
+
+    /// Largest total uncompressed size of one workbook package (.xlsx, .xlsm, .xlsb, .ods), in
+    /// bytes (suffixes K, M, G: powers of 1024). Larger workbooks, and zip bombs, are listed
+    /// as not read.
+    #[arg(long, value_name = "BYTES", default_value = "2G", value_parser = parse_bytes)]
+    pub max_unpacked_bytes: u64,
 }
 
 /// The procedure from which `scan --fail-on` fails.
@@ -140,6 +152,31 @@ pub enum PatternsCommand {
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| format!("invalid date {text:?}: expected YYYY-MM-DD, e.g. 2026-06-30"))
+}
+
+/// Parses a byte count with an optional suffix K, M, G or T (powers of 1024), such as `64M`.
+pub fn parse_bytes(text: &str) -> Result<u64, String> {
+    let invalid = || {
+        format!("invalid size {text:?}: expected a number of bytes such as 65536, 64K, 64M or 2G")
+    };
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(trimmed.len());
+    let (digits, suffix) = trimmed.split_at(split);
+    let shift = match suffix.to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        _ => return Err(invalid()),
+    };
+    let number: u64 = digits.parse().map_err(|_| invalid())?;
+    number
+        .checked_mul(1u64 << shift)
+        .filter(|bytes| *bytes > 0)
+        .ok_or_else(|| format!("invalid size {text:?}: give a positive size below 16E"))
 }
 
 /// Runs a parsed command line and returns the process exit code.
@@ -202,7 +239,8 @@ fn run_scan(args: &ScanArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
         as_of,
         limits: Limits {
             max_cells_per_sheet: args.max_sheet_cells,
-            ..Limits::default()
+            max_line_bytes: usize::try_from(args.max_line_bytes).unwrap_or(usize::MAX),
+            max_unpacked_bytes: args.max_unpacked_bytes,
         },
         include_hidden: args.hidden,
         sensitive,
@@ -306,5 +344,34 @@ fn run_patterns(command: &PatternsCommand, out: &mut dyn Write) -> anyhow::Resul
             )?;
             Ok(exit::OK)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_sizes_parse() {
+        assert_eq!(parse_bytes("65536"), Ok(65536));
+        assert_eq!(parse_bytes("64K"), Ok(64 * 1024));
+        assert_eq!(parse_bytes("64m"), Ok(64 * 1024 * 1024));
+        assert_eq!(parse_bytes("2GiB"), Ok(2 * 1024 * 1024 * 1024));
+        assert!(parse_bytes("0").is_err());
+        assert!(parse_bytes("12X").is_err());
+        assert!(parse_bytes("M").is_err());
+        assert!(parse_bytes("99999999999T").is_err());
+    }
+
+    #[test]
+    fn limit_defaults_match_the_library() {
+        let cli = Cli::parse_from(["exportscan", "scan", "."]);
+        let Command::Scan(args) = cli.command else {
+            panic!("parsed as scan");
+        };
+        let defaults = Limits::default();
+        assert_eq!(args.max_sheet_cells, defaults.max_cells_per_sheet);
+        assert_eq!(args.max_line_bytes, defaults.max_line_bytes as u64);
+        assert_eq!(args.max_unpacked_bytes, defaults.max_unpacked_bytes);
     }
 }

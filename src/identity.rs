@@ -1,7 +1,7 @@
 //! Distinct individuals: linking records of one person through shared keys across files,
 //! and counting people, sensitive people and minors.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Totals of distinct individuals: the `individuals` object of the JSON report and the input
 /// of the rules engine.
@@ -18,7 +18,10 @@ pub struct Individuals {
     /// contact's phone) may belong to a further person.
     #[serde(default)]
     pub upper_bound: u64,
-    /// Merges refused because two records carried different valid resident IDs.
+    /// Valid resident IDs whose records were kept apart from a record with another resident
+    /// ID although they shared a key: the resident IDs linked by shared keys, minus one per
+    /// group of linked ones. Counted over all links, so the order of records and files never
+    /// changes it.
     pub conflicts: u64,
     /// Distinct people per element id.
     pub by_element: BTreeMap<String, u64>,
@@ -111,7 +114,9 @@ pub struct PeopleIndex {
     sets: Vec<ElementSet>,
     set_ids: HashMap<ElementSet, u32>,
     unlinked_tally: HashMap<RecordFacts, u64>,
-    conflicts: u64,
+    /// A second union-find over the same nodes that follows every link, refused ones
+    /// included; its components count the conflicts.
+    graph_parent: Vec<u32>,
 }
 
 // `RecordFacts` is a map key for the unlinked tally.
@@ -146,6 +151,7 @@ impl PeopleIndex {
         for &key in &keys.others {
             let node = self.node(key);
             self.union(first, node);
+            self.graph_union(first, node);
         }
         let root = self.find(first);
         self.add_facts(root, facts);
@@ -163,6 +169,10 @@ impl PeopleIndex {
         let mut members: Vec<(u32, u32, KeyHash)> =
             nodes.into_iter().map(|(key, node)| (other.find(node), node, key)).collect();
         members.sort_unstable();
+        let mut key_of = vec![0; other.parent.len()];
+        for &(_, node, key) in &members {
+            key_of[node as usize] = key;
+        }
         let mut record = RecordKeys::default();
         for component in members.chunk_by(|a, b| a.0 == b.0) {
             let root = component[0].0;
@@ -184,7 +194,15 @@ impl PeopleIndex {
         for (facts, count) in other.unlinked_tally.drain() {
             *self.unlinked_tally.entry(facts).or_insert(0) += count;
         }
-        self.conflicts += other.conflicts;
+        // Links that `other` refused are kept in its graph and must join this one.
+        for node in 0..other.graph_parent.len() as u32 {
+            let graph_root = other.graph_find(node);
+            if graph_root != node {
+                let a = self.node(key_of[node as usize]);
+                let b = self.node(key_of[graph_root as usize]);
+                self.graph_union(a, b);
+            }
+        }
     }
 
     /// Counts distinct people. `sensitive` is the set of elements that make a person
@@ -218,7 +236,7 @@ impl PeopleIndex {
         let mut totals = Individuals {
             total: linked + unlinked_records,
             unlinked_records,
-            conflicts: self.conflicts,
+            conflicts: self.count_conflicts(),
             ..Individuals::default()
         };
         for (name, _) in groups {
@@ -257,11 +275,43 @@ impl PeopleIndex {
         let node = self.parent.len() as u32;
         self.nodes.insert(key, node);
         self.parent.push(node);
+        self.graph_parent.push(node);
         self.anchor.push(NO_ANCHOR);
         let empty = self.intern(0);
         self.set_id.push(empty);
         self.minor.push(false);
         node
+    }
+
+    fn graph_find(&mut self, mut node: u32) -> u32 {
+        while self.graph_parent[node as usize] != node {
+            let grandparent = self.graph_parent[self.graph_parent[node as usize] as usize];
+            self.graph_parent[node as usize] = grandparent;
+            node = grandparent;
+        }
+        node
+    }
+
+    fn graph_union(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.graph_find(a), self.graph_find(b));
+        if ra != rb {
+            let (root, child) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.graph_parent[child as usize] = root;
+        }
+    }
+
+    /// Counts the resident IDs that links would have merged into another one: the anchor
+    /// nodes minus the link-graph components that contain one.
+    fn count_conflicts(&mut self) -> u64 {
+        let mut anchors = 0u64;
+        let mut anchored_components = HashSet::new();
+        for node in 0..self.parent.len() as u32 {
+            if self.anchor[node as usize] == node {
+                anchors += 1;
+                anchored_components.insert(self.graph_find(node));
+            }
+        }
+        anchors - anchored_components.len() as u64
     }
 
     fn find(&mut self, mut node: u32) -> u32 {
@@ -281,7 +331,6 @@ impl PeopleIndex {
         }
         let (anchor_a, anchor_b) = (self.anchor[ra as usize], self.anchor[rb as usize]);
         if anchor_a != NO_ANCHOR && anchor_b != NO_ANCHOR {
-            self.conflicts += 1;
             return;
         }
         // The lower node index becomes the root, which keeps results independent of hashing.
@@ -376,6 +425,27 @@ mod tests {
         let totals = index.totals(&ids(), ID, 0, &[]);
         assert_eq!(totals.total, 2);
         assert_eq!(totals.conflicts, 1);
+    }
+
+    #[test]
+    fn conflicts_do_not_depend_on_order() {
+        // Resident IDs 1, 2 and 3 share phone 10 or 20; whichever comes first keeps them.
+        let records = [
+            record(Some(1), &[20]),
+            record(Some(2), &[10]),
+            record(Some(2), &[20]),
+            record(Some(1), &[10]),
+            record(Some(3), &[10]),
+        ];
+        for order in [[0, 1, 2, 3, 4], [4, 1, 3, 0, 2], [2, 4, 0, 3, 1]] {
+            let mut index = PeopleIndex::new();
+            for i in order {
+                index.add_record(&records[i], facts(ID | PHONE));
+            }
+            let totals = index.totals(&ids(), ID, 0, &[]);
+            assert_eq!(totals.total, 3, "order {order:?}");
+            assert_eq!(totals.conflicts, 2, "order {order:?}");
+        }
     }
 
     #[test]

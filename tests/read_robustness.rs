@@ -69,6 +69,7 @@ fn damaged_files_never_panic() {
     let limits = Limits {
         max_cells_per_sheet: 1_000_000,
         max_line_bytes: 1024 * 1024,
+        ..Limits::default()
     };
     for (case, name) in CASE_FILES {
         let original = std::fs::read(fixture(case, name)).expect("fixture");

@@ -6,6 +6,7 @@ pub mod chunks;
 mod decode;
 mod json_schema;
 mod ole;
+mod package;
 mod sheet;
 mod sheet_stream;
 mod sniff;
@@ -112,6 +113,9 @@ pub struct FileRead {
 pub struct Limits {
     pub max_cells_per_sheet: u64,
     pub max_line_bytes: usize,
+    /// Largest total uncompressed size of the entries of one zip package (.xlsx, .xlsm,
+    /// .xlsb, .ods), as its central directory declares them.
+    pub max_unpacked_bytes: u64,
 }
 
 impl Default for Limits {
@@ -119,6 +123,7 @@ impl Default for Limits {
         Limits {
             max_cells_per_sheet: 50_000_000,
             max_line_bytes: 64 * 1024 * 1024,
+            max_unpacked_bytes: 2 * 1024 * 1024 * 1024,
         }
     }
 }
@@ -148,9 +153,27 @@ pub enum ReadError {
 /// encrypted, corrupt, unsupported format) are returned as `Err`. Problems inside a table
 /// (a row, a sheet, a limit reached part-way) arrive as `Err` items of that table's row
 /// iterator and the reader goes on where it can, so a file with any `Err` item is only
-/// partly read. Nothing in here panics on file content; a panic inside a dependency
-/// becomes `ReadError::Corrupt`.
+/// partly read. If `visitor` leaves an `Err` item of a schema table unread, the first such
+/// item is returned as `Err` after all tables were visited. Nothing in here panics on file
+/// content; a panic inside a dependency becomes `ReadError::Corrupt`.
 pub fn read_file(
+    path: &Path,
+    format: Format,
+    limits: &Limits,
+    visitor: &mut dyn TableVisitor,
+) -> Result<FileRead, ReadError> {
+    let mut cap = ColumnCap {
+        inner: visitor,
+        unconsumed_error: None,
+    };
+    let result = read_with_format(path, format, limits, &mut cap);
+    match (result, cap.unconsumed_error) {
+        (Ok(_), Some(error)) => Err(error),
+        (result, _) => result,
+    }
+}
+
+fn read_with_format(
     path: &Path,
     format: Format,
     limits: &Limits,
@@ -168,6 +191,73 @@ pub fn read_file(
         Format::Unknown => Err(ReadError::Unsupported(
             "unknown file format: export it as CSV or XLSX and scan again".to_string(),
         )),
+    }
+}
+
+/// Cells per row that reach the visitor: the width of an Excel sheet (A to XFD). A line of
+/// millions of delimiters would otherwise make every later stage work per column; the
+/// cells past this column are dropped and reported as a row problem.
+pub const MAX_COLUMNS: usize = 16_384;
+
+/// Passes each table to `inner` with rows cut to `MAX_COLUMNS` cells, and keeps the first
+/// error item of a schema table that `inner` left unread, so that `read_file` can still
+/// report it.
+struct ColumnCap<'v> {
+    inner: &'v mut dyn TableVisitor,
+    unconsumed_error: Option<ReadError>,
+}
+
+impl TableVisitor for ColumnCap<'_> {
+    fn table(&mut self, meta: &TableMeta, rows: &mut dyn Iterator<Item = Result<Row, ReadError>>) {
+        let mut capped = CappedRows {
+            rows,
+            pending: None,
+        };
+        self.inner.table(meta, &mut capped);
+        // A schema table's items are only its errors, and a visitor that reads just the
+        // declared columns leaves them behind. Other tables are not drained, because a
+        // visitor that stops early (to plan a parallel read) must not read the whole file.
+        if meta.schema_columns.is_none() {
+            return;
+        }
+        for item in capped {
+            if let Err(error) = item
+                && self.unconsumed_error.is_none()
+            {
+                self.unconsumed_error = Some(error);
+            }
+        }
+    }
+}
+
+struct CappedRows<'r> {
+    rows: &'r mut dyn Iterator<Item = Result<Row, ReadError>>,
+    /// The problem of the row just returned, reported as the next item.
+    pending: Option<ReadError>,
+}
+
+impl Iterator for CappedRows<'_> {
+    type Item = Result<Row, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(error) = self.pending.take() {
+            return Some(Err(error));
+        }
+        let mut row = match self.rows.next()? {
+            Ok(row) => row,
+            Err(error) => return Some(Err(error)),
+        };
+        if row.cells.len() > MAX_COLUMNS {
+            let dropped = row.cells.len() - MAX_COLUMNS;
+            row.cells.truncate(MAX_COLUMNS);
+            self.pending = Some(ReadError::Row {
+                row: row.index,
+                message: format!(
+                    "{dropped} cells after column {MAX_COLUMNS} are not read; a line with this many delimiters is usually damaged"
+                ),
+            });
+        }
+        Some(Ok(row))
     }
 }
 
@@ -222,6 +312,46 @@ mod tests {
             }
             other => panic!("expected Corrupt, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn wide_rows_are_cut_with_a_problem() {
+        let wide = Row {
+            index: 7,
+            cells: vec![
+                Cell {
+                    kind: CellKind::Text,
+                    text: "x".to_string(),
+                };
+                MAX_COLUMNS + 5
+            ],
+        };
+        let narrow = Row {
+            index: 8,
+            cells: Vec::new(),
+        };
+        let mut source = vec![Ok(wide), Ok(narrow)].into_iter();
+        let items: Vec<Result<Row, ReadError>> = CappedRows {
+            rows: &mut source,
+            pending: None,
+        }
+        .collect();
+        assert_eq!(items.len(), 3);
+        assert_eq!(
+            items[0].as_ref().map(|r| r.cells.len()).ok(),
+            Some(MAX_COLUMNS)
+        );
+        match &items[1] {
+            Err(ReadError::Row { row, message }) => {
+                assert_eq!(*row, 7);
+                assert!(
+                    message.starts_with("5 cells after column 16384"),
+                    "{message}"
+                );
+            }
+            other => panic!("expected a row problem, got {other:?}"),
+        }
+        assert_eq!(items[2].as_ref().map(|r| r.index).ok(), Some(8));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! size check of .xls sheets before calamine allocates them.
 
 use std::fs::File;
-use std::io::{BufReader, ErrorKind, Read};
+use std::io::{ErrorKind, Read};
 use std::path::Path;
 
 use super::{Limits, ReadError};
@@ -51,6 +51,8 @@ const CELL_RECORDS: [u16; 7] = [
 const MULRK: u16 = 0x00BD;
 const DIMENSIONS: u16 = 0x0200;
 const FILEPASS: u16 = 0x002F;
+const BOUNDSHEET: u16 = 0x0085;
+const BIFF8_BOF: u16 = 0x0809;
 const EOF: u16 = 0x000A;
 /// BOF record types of BIFF8 and of BIFF2 to BIFF4.
 const BOF: [u16; 4] = [0x0809, 0x0009, 0x0209, 0x0409];
@@ -93,12 +95,16 @@ pub(crate) fn check_xls(path: &Path, limits: &Limits) -> Result<(), ReadError> {
     } else {
         "/Book"
     };
-    let stream = compound.open_stream(stream_name).map_err(|e| {
+    let mut stream = compound.open_stream(stream_name).map_err(|e| {
         ReadError::Corrupt(format!(
             "the workbook stream cannot be read ({e}): export the file again"
         ))
     })?;
-    let mut reader = BufReader::new(stream);
+    // calamine holds the whole stream in memory too, so reading it here costs no more.
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes)?;
+    check_sheets_at_positions(&bytes, limits)?;
+    let mut reader = std::io::Cursor::new(&bytes);
     let mut depth = 0usize;
     let mut substream = 0usize;
     let mut sheet = SheetExtent::default();
@@ -137,6 +143,68 @@ pub(crate) fn check_xls(path: &Path, limits: &Limits) -> Result<(), ReadError> {
         check_extent(&sheet, substream - 1, limits)?;
     }
     Ok(())
+}
+
+/// Checks each sheet where calamine reads it: from the stream offset that its BOUNDSHEET
+/// record in the globals names, not where a walk over the stream finds it. A damaged or
+/// crafted record length can hide those offsets inside another record's body.
+fn check_sheets_at_positions(stream: &[u8], limits: &Limits) -> Result<(), ReadError> {
+    let mut positions = Vec::new();
+    for (record_type, body) in records(stream) {
+        match record_type {
+            EOF => break,
+            BOUNDSHEET => {
+                if let Some(position) = body.get(..4) {
+                    let position =
+                        u32::from_le_bytes([position[0], position[1], position[2], position[3]]);
+                    positions.push(position as usize);
+                }
+            }
+            _ => {}
+        }
+    }
+    for (number, position) in positions.into_iter().enumerate() {
+        // calamine fails on an offset past the stream, before it allocates anything.
+        let Some(sheet_stream) = stream.get(position..) else {
+            continue;
+        };
+        let mut sheet = SheetExtent::default();
+        let mut seen_bof = false;
+        let mut depth = 0usize;
+        for (record_type, body) in records(sheet_stream) {
+            // Like calamine 0.38, only a BIFF8 BOF opens a nested substream (a chart).
+            if depth > 0 {
+                match record_type {
+                    BIFF8_BOF => depth += 1,
+                    EOF => depth -= 1,
+                    _ => {}
+                }
+                continue;
+            }
+            match record_type {
+                BIFF8_BOF if seen_bof => depth += 1,
+                BIFF8_BOF => seen_bof = true,
+                EOF => break,
+                _ => record_extent(&mut sheet, record_type, body),
+            }
+        }
+        check_extent(&sheet, number + 1, limits)?;
+    }
+    Ok(())
+}
+
+/// Iterates over the records of a BIFF stream as calamine 0.38 does, stopping at a record
+/// whose length runs past the end.
+fn records(stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+    let mut rest = stream;
+    std::iter::from_fn(move || {
+        let header = rest.get(..4)?;
+        let record_type = u16::from_le_bytes([header[0], header[1]]);
+        let length = usize::from(u16::from_le_bytes([header[2], header[3]]));
+        let body = rest.get(4..4 + length)?;
+        rest = &rest[4 + length..];
+        Some((record_type, body))
+    })
 }
 
 fn record_extent(sheet: &mut SheetExtent, record_type: u16, body: &[u8]) {

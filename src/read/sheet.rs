@@ -14,6 +14,7 @@ use zip::result::ZipError;
 
 use super::cells::cell_from_data;
 use super::ole::{self, OleContent};
+use super::package;
 use super::sheet_stream::read_streamed_sheet;
 use super::{
     FileRead, Format, Limits, ReadError, Row, TableMeta, TableVisitor, Visibility,
@@ -110,9 +111,13 @@ fn workbook_kind(path: &Path, limits: &Limits) -> Result<WorkbookKind, ReadError
     }
     let file = File::open(path)?;
     let mut archive = ZipArchive::new(BufReader::new(file)).map_err(zip_open_error)?;
+    package::check_zip_sizes(&archive, limits)?;
     let kind = zip_workbook_kind(&mut archive)?;
     if kind == WorkbookKind::Xlsx {
         check_shared_strings(&mut archive, limits)?;
+    }
+    if kind == WorkbookKind::Ods {
+        package::check_ods_content(&mut archive, limits)?;
     }
     Ok(kind)
 }
@@ -304,6 +309,10 @@ pub(crate) fn describe_xlsx_error(error: &XlsxError) -> String {
     match error {
         XlsxError::Unrecognized { typ, .. } => format!("unrecognized {typ}"),
         XlsxError::CellError(_) => "unsupported cell error value".to_string(),
+        XlsxError::CellTAttribute(_) => "unknown cell type attribute".to_string(),
+        XlsxError::Xml(e) => describe_xml_error(e),
+        XlsxError::XmlAttr(_) => "malformed XML attribute".to_string(),
+        XlsxError::Encoding(_) => "invalid text encoding".to_string(),
         other => other.to_string(),
     }
 }
@@ -312,7 +321,32 @@ pub(crate) fn describe_xlsx_error(error: &XlsxError) -> String {
 pub(crate) fn describe_xlsb_error(error: &XlsbError) -> String {
     match error {
         XlsbError::Unrecognized { typ, .. } => format!("unrecognized {typ}"),
+        XlsbError::Xml(e) => describe_xml_error(e),
+        XlsbError::XmlAttr(_) => "malformed XML attribute".to_string(),
+        XlsbError::Encoding(_) => "invalid text encoding".to_string(),
         other => other.to_string(),
+    }
+}
+
+/// Describes a calamine ODS error without the XML content that some variants quote (a
+/// mismatch quotes the text it found, which can be a cell value).
+fn describe_ods_error(error: &OdsError) -> String {
+    match error {
+        OdsError::Mismatch { expected, .. } => format!("expected {expected}, found other content"),
+        OdsError::Xml(e) => describe_xml_error(e),
+        OdsError::XmlAttr(_) | OdsError::AttrError(_) => "malformed XML attribute".to_string(),
+        OdsError::InvalidMime(_) => "invalid mimetype".to_string(),
+        OdsError::EncodingError(_) => "invalid text encoding".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Describes an XML error of quick-xml. Only syntax errors keep their text, because the
+/// others quote names and entities from the document, which can be cell values.
+fn describe_xml_error(error: &quick_xml::Error) -> String {
+    match error {
+        quick_xml::Error::Syntax(syntax) => format!("malformed XML: {syntax}"),
+        _ => "malformed XML".to_string(),
     }
 }
 
@@ -374,25 +408,25 @@ fn read_xls(path: &Path, limits: &Limits, visitor: &mut dyn TableVisitor) -> Res
 
 /// Reads an OpenDocument spreadsheet.
 ///
-/// NOTE: calamine 0.38 parses every ODS sheet into memory when it opens the file, and it
-/// caps each sheet at 100,000,000 cells on its own. `Limits::max_cells_per_sheet` is
-/// applied only after that, so a crafted .ods can still cost a few GB before rejection.
+/// calamine 0.38 parses every ODS sheet into memory when it opens the file, so
+/// `package::check_ods_content` has sized the sheets against the limits before this runs.
 fn read_ods(path: &Path, limits: &Limits, visitor: &mut dyn TableVisitor) -> Result<(), ReadError> {
     let open_error = |error: OdsError| match error {
         OdsError::Password => ReadError::Encrypted,
         OdsError::Zip(e) => zip_entry_error(e),
         OdsError::Io(e) => ReadError::Io(e),
         other => ReadError::Corrupt(format!(
-            "damaged OpenDocument spreadsheet ({other}): open it and save it again"
+            "damaged OpenDocument spreadsheet ({}): open it and save it again",
+            describe_ods_error(&other)
         )),
     };
     let mut workbook: Ods<BufReader<File>> = open_workbook(path, open_error)?;
     for (name, visible) in cell_sheets(workbook.sheets_metadata()) {
         let meta = sheet_meta(&name, visible);
         let range = catch_dependency_panic("reading a sheet", || {
-            workbook
-                .worksheet_range(&name)
-                .map_err(|e| ReadError::Corrupt(format!("sheet cannot be read: {e}")))
+            workbook.worksheet_range(&name).map_err(|e| {
+                ReadError::Corrupt(format!("sheet cannot be read: {}", describe_ods_error(&e)))
+            })
         });
         visit_range(meta, range, limits, visitor);
     }

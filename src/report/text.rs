@@ -173,7 +173,7 @@ fn write_individuals(inventory: &Inventory, out: &mut dyn Write) -> io::Result<(
     if people.conflicts > 0 {
         writeln!(
             out,
-            "  conflicts: {} records shared a key but carried different resident IDs; kept apart",
+            "  conflicts: {} resident IDs shared a key with another resident ID; their records were kept apart",
             group_digits(people.conflicts)
         )?;
     }

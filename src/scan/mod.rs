@@ -16,8 +16,9 @@ use rayon::prelude::*;
 
 use crate::discover::{self, Candidate, CandidateKind, DiscoverError};
 use crate::identity::{ElementSet, Individuals, KeyHasher, MAX_ELEMENTS, PeopleIndex};
-use crate::inventory::{FileReport, FileStatus, Inventory, SCHEMA_VERSION};
-use crate::pack::ElementPack;
+use crate::inventory::{FileReport, FileStatus, Inventory, SCHEMA_VERSION, TableReport};
+use crate::mask::mask_value;
+use crate::pack::{Category, Element, ElementPack, ValueClass, ValueStrength};
 use crate::read::{self, Format, Limits};
 use table::{FileScanner, ScanContext};
 
@@ -155,14 +156,11 @@ struct FileResult {
     possible_other_people: u64,
 }
 
-fn scan_candidate(
-    context: &ScanContext,
-    options: &ScanOptions,
-    candidate: &Candidate,
-) -> FileResult {
-    let unread = |status: FileStatus, problem: String| FileResult {
+/// Returns the result of a file that was not read, with `problem` as the reason.
+fn unread(display: &str, status: FileStatus, problem: String) -> FileResult {
+    FileResult {
         report: FileReport {
-            path: candidate.display.clone(),
+            path: display.to_string(),
             format: Format::Unknown,
             encoding: None,
             status,
@@ -174,25 +172,35 @@ fn scan_candidate(
         },
         people: None,
         possible_other_people: 0,
-    };
+    }
+}
+
+/// Runs `scan` for one file. A panic inside it (a bug here or in a dependency) fails this
+/// file only, and its message is left out because it can quote a cell.
+fn isolate(display: &str, scan: impl FnOnce() -> FileResult) -> FileResult {
+    catch_unwind(AssertUnwindSafe(scan)).unwrap_or_else(|_| {
+        log::error!("{display}: reader panicked");
+        unread(
+            display,
+            FileStatus::Failed,
+            "the reader crashed on this file (a bug in exportscan or a library it uses); \
+             please report it. The panic message is withheld because it may contain data"
+                .to_string(),
+        )
+    })
+}
+
+fn scan_candidate(
+    context: &ScanContext,
+    options: &ScanOptions,
+    candidate: &Candidate,
+) -> FileResult {
+    let display = candidate.display.as_str();
     match &candidate.kind {
-        CandidateKind::NotOpened(reason) => unread(FileStatus::Skipped, reason.clone()),
-        CandidateKind::Error(reason) => unread(FileStatus::Failed, reason.clone()),
+        CandidateKind::NotOpened(reason) => unread(display, FileStatus::Skipped, reason.clone()),
+        CandidateKind::Error(reason) => unread(display, FileStatus::Failed, reason.clone()),
         CandidateKind::File { size } => {
-            // A panic inside a reader (a bug here or in a dependency) fails this file only.
-            let outcome = catch_unwind(AssertUnwindSafe(|| {
-                scan_file(context, options, candidate, *size)
-            }));
-            outcome.unwrap_or_else(|_| {
-                log::error!("{}: reader panicked", candidate.display);
-                unread(
-                    FileStatus::Failed,
-                    "the reader crashed on this file (a bug in exportscan or a library it \
-                     uses); please report it. The panic message is withheld because it may \
-                     contain data"
-                        .to_string(),
-                )
-            })
+            isolate(display, || scan_file(context, options, candidate, *size))
         }
     }
 }
@@ -284,6 +292,7 @@ fn scan_file(
         None => read::read_file(path, sniffed.format, &options.limits, &mut scanner),
     };
     report.tables = std::mem::take(&mut scanner.tables);
+    mask_value_headers(context.pack, &mut report.tables);
     match outcome {
         Ok(read) => {
             report.encoding = read.encoding.map(str::to_string);
@@ -309,9 +318,173 @@ fn scan_file(
     }
 }
 
+/// Masks column headers that are valid values of a checked personal element, such as an ID
+/// number in a one-row file whose only row was taken as the header. A real header is never a
+/// valid ID number, phone or card number, so only values are masked.
+fn mask_value_headers(pack: &ElementPack, tables: &mut [TableReport]) {
+    let checked: Vec<&Element> = pack
+        .elements
+        .iter()
+        .filter(|e| e.strength != ValueStrength::None && e.category != Category::Organisation)
+        .collect();
+    for column in tables.iter_mut().flat_map(|t| t.columns.iter_mut()) {
+        let header = column.header.trim();
+        if !header.is_empty()
+            && checked
+                .iter()
+                .any(|e| e.classify(header) == ValueClass::Valid)
+        {
+            column.header = mask_value(header);
+        }
+    }
+}
+
 fn read_head(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    // NOTE: discovery classified the path as a regular file, but a file replaced by a named
+    // pipe after that blocks this open (and the reader's own open) until a writer appears.
     let file = std::fs::File::open(path)?;
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     file.take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
     Ok(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::{ReadError, Row, TableMeta, TableVisitor};
+
+    /// Panics on the second row, with a message that quotes it as a slicing panic would.
+    struct PanickingVisitor;
+
+    impl TableVisitor for PanickingVisitor {
+        fn table(&mut self, _: &TableMeta, rows: &mut dyn Iterator<Item = Result<Row, ReadError>>) {
+            for row in rows.flatten().filter(|row| row.index == 1) {
+                let text: Vec<&str> = row.cells.iter().map(|c| c.text.as_str()).collect();
+                panic!("byte index 3 is out of bounds of `{}`", text.join(","));
+            }
+        }
+    }
+
+    #[test]
+    fn file_removed_after_discovery_fails_alone() {
+        let pack = ElementPack::builtin().expect("the built-in pack loads");
+        let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid date");
+        let context = ScanContext {
+            pack: &pack,
+            hasher: KeyHasher::new(),
+            as_of,
+            resident_id: pack.index_of("resident_id"),
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("gone.csv");
+        std::fs::write(&path, "姓名,手机号\n张三,13900000101\n").expect("temp dir is writable");
+        let candidates = discover::discover(&[dir.path().to_path_buf()], false).expect("found");
+        std::fs::remove_file(&path).expect("file is removed");
+        let options = ScanOptions {
+            paths: vec![dir.path().to_path_buf()],
+            as_of,
+            limits: Limits::default(),
+            include_hidden: false,
+            sensitive: Vec::new(),
+            id_numbers: Vec::new(),
+            groups: Vec::new(),
+            parallel_min_bytes: PARALLEL_MIN_BYTES,
+        };
+        let result = scan_candidate(&context, &options, &candidates[0]);
+        assert_eq!(result.report.path, "gone.csv");
+        assert_eq!(result.report.status, FileStatus::Failed);
+        let problem = result.report.problem.unwrap_or_default();
+        assert!(problem.starts_with("cannot open"), "{problem}");
+    }
+
+    fn column(header: &str) -> crate::inventory::ColumnReport {
+        crate::inventory::ColumnReport {
+            index: 0,
+            letter: None,
+            header: header.to_string(),
+            element: None,
+            category: None,
+            masked: false,
+            confidence: 0.0,
+            non_empty: 0,
+            valid: 0,
+            masked_values: 0,
+            damaged_values: 0,
+            linking: false,
+            examples: Vec::new(),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn value_headers_are_masked() {
+        let pack = ElementPack::builtin().expect("the built-in pack loads");
+        let mut tables = vec![TableReport {
+            name: None,
+            visibility: None,
+            header_row: Some(0),
+            rows: 0,
+            columns: vec![
+                column("110105198503120119"),
+                column("13900000101"),
+                column("身份证号"),
+                column("2024"),
+            ],
+            problems: Vec::new(),
+        }];
+        mask_value_headers(&pack, &mut tables);
+        let headers: Vec<&str> = tables[0]
+            .columns
+            .iter()
+            .map(|c| c.header.as_str())
+            .collect();
+        assert!(!headers[0].contains("198503120119"), "{headers:?}");
+        assert!(!headers[1].contains("00000101"), "{headers:?}");
+        assert_eq!(headers[2], "身份证号");
+        assert_eq!(headers[3], "2024");
+    }
+
+    fn read_with(path: &std::path::Path, visitor: &mut dyn TableVisitor) -> FileResult {
+        let outcome = read::read_file(path, Format::Csv, &Limits::default(), visitor);
+        let status = match outcome {
+            Ok(_) => FileStatus::Scanned,
+            Err(_) => FileStatus::Failed,
+        };
+        let mut result = unread("file.csv", status, String::new());
+        result.report.problem = None;
+        result
+    }
+
+    #[test]
+    fn panicking_file_fails_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("people.csv");
+        std::fs::write(&path, "姓名,身份证号\n张三,11010519850312011X\n")
+            .expect("temp dir is writable");
+        let failed = isolate("people.csv", || read_with(&path, &mut PanickingVisitor));
+
+        assert_eq!(failed.report.status, FileStatus::Failed);
+        let problem = failed.report.problem.unwrap_or_default();
+        assert!(
+            problem.starts_with("the reader crashed on this file"),
+            "{problem}"
+        );
+        assert!(!problem.contains("11010519850312011X"), "{problem}");
+        assert!(failed.people.is_none());
+
+        struct Counter(u64);
+        impl TableVisitor for Counter {
+            fn table(
+                &mut self,
+                _: &TableMeta,
+                rows: &mut dyn Iterator<Item = Result<Row, ReadError>>,
+            ) {
+                self.0 += rows.count() as u64;
+            }
+        }
+        let mut counter = Counter(0);
+        let next = isolate("people.csv", || read_with(&path, &mut counter));
+        assert_eq!(next.report.status, FileStatus::Scanned);
+        assert_eq!(counter.0, 2);
+    }
 }
