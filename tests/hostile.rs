@@ -301,7 +301,7 @@ fn write_hostile_files(dir: &Path) -> Vec<Case> {
     let mut binary: Vec<u8> = (0u8..=255).cycle().take(4096).collect();
     binary.extend_from_slice(format!("姓名,身份证号\n张三,{}\n", ids[2]).as_bytes());
     write(dir, "binary.csv", binary);
-    cases.push(case("binary.csv", "failed", "unknown binary format"));
+    cases.push(case("binary.csv", "failed", "binary data"));
 
     write(dir, "empty.csv", b"");
     cases.push(case("empty.csv", "failed", "empty file"));

@@ -311,3 +311,79 @@ fn id_numbers_can_be_left_out_of_the_sensitive_count() {
     assert_eq!(individuals(&report, "sensitive_id_number_only"), 1);
     assert_eq!(report["decision"]["outcome"], "exempt");
 }
+
+#[test]
+fn decide_accepts_a_scan_report_and_its_individuals() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = resident_id("110105", "19850312", "011");
+    write(dir.path(), "a.csv", &format!("姓名,身份证号\n张三,{id}\n"));
+    let out = tempfile::tempdir().unwrap();
+    let report_path = out.path().join("report.json");
+    let report_arg = report_path.to_str().unwrap();
+    let scanned = run(&["scan", dir.path().to_str().unwrap(), "--format", "json", "-o", report_arg]);
+    assert_eq!(scanned.0, 0);
+    let (code, stdout, stderr) = run(&["decide", "--totals", report_arg, "--date", AS_OF]);
+    assert_eq!(code, 10, "decide on a whole report: {stderr}");
+    assert!(stdout.contains("filing"));
+
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
+    let totals_path = out.path().join("totals.json");
+    std::fs::write(&totals_path, report["individuals"].to_string()).unwrap();
+    let (code, _, stderr) = run(&["decide", "--totals", totals_path.to_str().unwrap(), "--date", AS_OF]);
+    assert_eq!(code, 10, "decide on the individuals object: {stderr}");
+}
+
+#[test]
+fn unclosed_quote_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("name,mobile,remark\n王一,13800000000,\"unclosed remark\n");
+    for i in 0..2_000 {
+        text.push_str(&format!("客户{i},139{i:08},ok\n"));
+    }
+    write(dir.path(), "a.csv", &text);
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 4);
+    assert_eq!(file(&report, "a.csv")["status"], "partial");
+    let problems = table(file(&report, "a.csv"), None)["problems"].to_string();
+    assert!(problems.contains("unclosed quote"), "problems: {problems}");
+    for example in table(file(&report, "a.csv"), None)["columns"][2]["examples"].as_array().unwrap() {
+        assert!(example.as_str().unwrap().chars().count() <= 25);
+    }
+}
+
+#[test]
+fn unread_content_is_listed_not_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = resident_id("110105", "19850312", "011");
+    write(dir.path(), "data.xml", &format!("<?xml version=\"1.0\"?>\n<r><sfzh>{id}</sfzh></r>\n"));
+    write(
+        dir.path(),
+        "dump.sql",
+        &format!("CREATE TABLE t (sfzh char(18));\nINSERT INTO t VALUES ('{id}');\n"),
+    );
+    write(dir.path(), "rows.json", &format!("[{{\"sfzh\": \"{id}\"}}]"));
+    let path = dir.path().to_str().unwrap();
+    let (code, stdout, stderr) = run(&["scan", path, "--format", "json", "-vv"]);
+    assert_eq!(code, 4);
+    assert!(!stdout.contains(&id), "the report prints a raw ID");
+    assert!(!stderr.contains(&id), "the log prints a raw ID");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(file(&report, "data.xml")["status"], "skipped");
+    assert_eq!(file(&report, "rows.json")["status"], "skipped");
+    assert_eq!(file(&report, "dump.sql")["status"], "partial");
+    assert_eq!(report["not_examined"].as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn workbook_without_sheets_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let file_path = dir.path().join("empty.xlsx");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&file_path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("[Content_Types].xml", options).unwrap();
+    std::io::Write::write_all(&mut zip, b"<Types/>").unwrap();
+    zip.finish().unwrap();
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 4);
+    assert_eq!(file(&report, "empty.xlsx")["status"], "failed");
+}

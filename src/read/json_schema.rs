@@ -95,6 +95,7 @@ pub(crate) fn read_json_schema(
         encoding: Some(encoding.label()),
         delimiter: None,
         notes,
+        unread: Vec::new(),
     })
 }
 

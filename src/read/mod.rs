@@ -106,6 +106,9 @@ pub struct FileRead {
     pub delimiter: Option<char>,
     /// Notes for the report, such as an honoured `sep=` line.
     pub notes: Vec<String>,
+    /// Parts of the file that hold data but were not read, such as the rows of INSERT
+    /// statements; they make the file partial.
+    pub unread: Vec<String>,
 }
 
 /// Reader limits; `Default` gives the shipped defaults.
@@ -265,6 +268,8 @@ impl Iterator for CappedRows<'_> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sniffed {
     pub format: Format,
+    /// What the content is, in words ("a PDF document", "JSON data (not a JSON Schema)").
+    pub description: String,
     /// Set when the content contradicts the extension, for the report.
     pub mismatch: Option<String>,
 }

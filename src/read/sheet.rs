@@ -72,6 +72,7 @@ pub(crate) fn read_workbook(
         encoding: None,
         delimiter: None,
         notes,
+        unread: Vec::new(),
     })
 }
 

@@ -90,6 +90,7 @@ pub(crate) fn sniff(head: &[u8], extension: Option<&str>) -> Sniffed {
     if head.is_empty() {
         return Sniffed {
             format: format_from_extension(extension),
+            description: "an empty file".to_string(),
             mismatch: None,
         };
     }
@@ -118,6 +119,7 @@ pub(crate) fn sniff(head: &[u8], extension: Option<&str>) -> Sniffed {
     };
     Sniffed {
         format: content.format,
+        description: content.description.to_string(),
         mismatch,
     }
 }
@@ -281,6 +283,9 @@ fn markup_content(text: &str) -> Option<Content> {
     let html = ["<html", "<!doctype html", "<table", "<meta", "<head"]
         .iter()
         .any(|tag| start.starts_with(tag));
+    if !html && start.starts_with('<') {
+        return Some(Content::new(Format::Unknown, "an XML or markup document", &["xml"]));
+    }
     html.then(|| {
         Content::new(
             Format::Unknown,

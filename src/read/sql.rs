@@ -179,9 +179,10 @@ pub(crate) fn read_sql(
     if catalog.tables.is_empty() {
         notes.push("no CREATE TABLE statement found".to_string());
     }
+    let mut unread = Vec::new();
     if stats.inserts > 0 {
-        notes.push(format!(
-            "{} INSERT statements: their values are not read, only table definitions are",
+        unread.push(format!(
+            "{} INSERT statements hold rows whose values are not read (only table definitions are): export the rows as CSV to count their people",
             stats.inserts
         ));
     }
@@ -206,6 +207,7 @@ pub(crate) fn read_sql(
         encoding: Some(encoding.label()),
         delimiter: None,
         notes,
+        unread,
     })
 }
 

@@ -88,6 +88,7 @@ pub(crate) fn read_delimited(
         encoding: Some(encoding.label()),
         delimiter: Some(delimiter as char),
         notes,
+        unread: Vec::new(),
     })
 }
 

@@ -197,9 +197,10 @@ fn combine_with_embedded(user: Vec<Pack>) -> Result<String, RulesError> {
 }
 
 /// Keys of `Individuals` that a totals file may contain.
-const TOTALS_KEYS: [&str; 10] = [
+const TOTALS_KEYS: [&str; 11] = [
     "total",
     "sensitive",
+    "upper_bound",
     "unlinked_records",
     "minors_under_14",
     "conflicts",

@@ -251,22 +251,17 @@ fn scan_file(
     report.format = sniffed.format;
     report.notes.extend(sniffed.mismatch);
     if sniffed.format == Format::Unknown {
-        let known_unread = extension
-            .as_deref()
-            .is_some_and(|e| UNREAD_EXTENSIONS.contains(&e));
-        return if known_unread {
-            let problem = format!(
-                "{} files are not read: not examined; check it by other means",
-                extension.unwrap_or_default().to_uppercase()
-            );
-            failed(report, FileStatus::Skipped, problem)
+        let problem = format!(
+            "content is {}, which exportscan does not read: not examined; check it by other means",
+            sniffed.description
+        );
+        let known_unread = extension.as_deref().is_some_and(|e| UNREAD_EXTENSIONS.contains(&e));
+        let status = if known_unread || sniffed.description != "binary data" {
+            FileStatus::Skipped
         } else {
-            failed(
-                report,
-                FileStatus::Failed,
-                "unknown binary format: not examined".into(),
-            )
+            FileStatus::Failed
         };
+        return failed(report, status, problem);
     }
 
     let mut scanner = FileScanner::new(context, &candidate.display);
@@ -298,7 +293,19 @@ fn scan_file(
             report.encoding = read.encoding.map(str::to_string);
             report.delimiter = read.delimiter.map(|d| d.to_string());
             report.notes.extend(read.notes);
-            if scanner.incomplete {
+            let is_workbook = matches!(
+                report.format,
+                Format::Xlsx | Format::Xlsm | Format::Xlsb | Format::Xls | Format::Ods
+            );
+            if is_workbook && report.tables.is_empty() {
+                let problem = "the workbook lists no sheets: it is damaged or not a workbook; \
+                               open it in a spreadsheet program and save it again";
+                return failed(report, FileStatus::Failed, problem.to_string());
+            }
+            if !read.unread.is_empty() {
+                report.status = FileStatus::Partial;
+                report.problem = Some(read.unread.join("; "));
+            } else if scanner.incomplete {
                 report.status = FileStatus::Partial;
                 report.problem = Some("some rows or sheets could not be read".into());
             }

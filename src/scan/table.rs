@@ -505,6 +505,21 @@ impl TableTally {
         scratch.keys.clear();
         let mut facts = RecordFacts::default();
         let mut has_personal_data = false;
+        for position in 0..row.count() {
+            if let Some((text, _)) = row.field(position) {
+                if let Some(lines) = spans_many_lines(text) {
+                    self.record_problem(ReadError::Row {
+                        row: self.data_rows,
+                        message: format!(
+                            "a field in column {} spans {lines} lines: an unclosed quote \
+                             probably joined the records after it into one field, so they \
+                             were not counted; close the quote and export again",
+                            position + 1
+                        ),
+                    });
+                }
+            }
+        }
         for (position, tally) in self.columns.iter_mut().enumerate() {
             // Tagged columns count their non-empty values through classification below.
             if plan.columns[position].element.is_none() {
@@ -658,6 +673,17 @@ fn column_note(column: &ColumnPlan, counts: &ValueCounts) -> Option<String> {
         notes.push("names another person (a contact): not used to link records".into());
     }
     (!notes.is_empty()).then(|| notes.join("; "))
+}
+
+/// Returns the number of line breaks in a field of more than 8 KiB with at least 100 of
+/// them: no real cell holds that many, so such a field is records swallowed by an unclosed
+/// quote.
+fn spans_many_lines(text: &str) -> Option<usize> {
+    if text.len() <= 8 * 1024 {
+        return None;
+    }
+    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    (lines >= 100).then_some(lines)
 }
 
 /// Whether someone born on `birth` is younger than 14 on `as_of`.
