@@ -63,7 +63,11 @@ fn walk(root: &Path, prefix: Option<&Path>, include_hidden: bool, out: &mut Vec<
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| {
-            entry.depth() == 0 || include_hidden || !is_hidden(entry.file_name())
+            let skip = entry.depth() > 0 && !include_hidden && is_hidden(entry.file_name());
+            if skip {
+                log::info!("{}: hidden, skipped (--hidden scans it)", entry.path().display());
+            }
+            !skip
         });
     for item in walker {
         match item {
