@@ -107,6 +107,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
+    /// Delimited files of this many bytes or more are split into one byte range per thread.
+    #[arg(long, value_name = "BYTES", default_value_t = scan::PARALLEL_MIN_BYTES, hide = true)]
+    pub parallel_min_bytes: u64,
+
     /// Largest sheet, in cells (rows × columns as the sheet declares them), read into memory.
     #[arg(long, value_name = "CELLS", default_value_t = Limits::default().max_cells_per_sheet)]
     pub max_sheet_cells: u64,
@@ -204,6 +208,7 @@ fn run_scan(args: &ScanArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
         sensitive,
         id_numbers,
         groups: rule_set.element_groups(&profile),
+        parallel_min_bytes: args.parallel_min_bytes,
     };
     let mut inventory = run_in_pool(args.threads, || scan::scan(&pack, &options))??;
     let decision = rules::decide(&inventory.individuals, &profile, &rule_set)?;

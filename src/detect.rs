@@ -68,7 +68,9 @@ pub fn value_text(cell: &Cell) -> Option<&str> {
 /// placeholder such as `-` or `NULL`.
 pub fn field_value(text: &str) -> Option<&str> {
     let text = text.trim();
-    if text.is_empty() || (text.len() <= 6 && PLACEHOLDERS.iter().any(|p| text.eq_ignore_ascii_case(p))) {
+    if text.is_empty()
+        || (text.len() <= 6 && PLACEHOLDERS.iter().any(|p| text.eq_ignore_ascii_case(p)))
+    {
         return None;
     }
     Some(text)
@@ -98,6 +100,25 @@ pub fn classify_field(element: &Element, text: &str, kind: CellKind) -> ValueCla
     element.classify(text)
 }
 
+/// Classifies one field like `classify_field`, and for a valid value also returns its
+/// canonical form (see `Element::inspect`).
+pub fn inspect_field<'a>(
+    element: &Element,
+    text: &'a str,
+    kind: CellKind,
+) -> (ValueClass, Option<std::borrow::Cow<'a, str>>) {
+    let Some(text) = field_value(text) else {
+        return (ValueClass::Empty, None);
+    };
+    if element.strength > ValueStrength::None
+        && kind == CellKind::Number
+        && significant_digits(text) > 15
+    {
+        return (ValueClass::Damaged, None);
+    }
+    element.inspect(text)
+}
+
 fn significant_digits(number: &str) -> usize {
     let digits = number
         .trim_start_matches(['-', '+'])
@@ -124,8 +145,11 @@ pub fn is_footer_fields<'a>(mut filled: impl Iterator<Item = &'a str>) -> bool {
     if filled.nth(2).is_some() {
         return false;
     }
-    let head: String = first.chars().take(12).collect::<String>().to_lowercase();
-    FOOTER_LABELS.iter().any(|label| head.starts_with(label))
+    FOOTER_LABELS.iter().any(|label| {
+        first
+            .get(..label.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(label))
+    })
 }
 
 /// Whether a header names another person's data, such as an emergency contact's phone.

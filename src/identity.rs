@@ -2,7 +2,6 @@
 //! and counting people, sensitive people and minors.
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::BuildHasher;
 
 /// Totals of distinct individuals: the `individuals` object of the JSON report and the input
 /// of the rules engine.
@@ -45,11 +44,13 @@ pub const MAX_ELEMENTS: usize = 128;
 /// never enter the index.
 pub type KeyHash = u64;
 
-/// Hashes normalised linking keys with a per-scan random SipHash key, so that the index holds
-/// no value that could be reversed by hashing every possible ID number.
+/// Hashes normalised linking keys with a per-scan random key, so that the index holds no
+/// value that could be reversed by hashing every possible ID number with a known function.
+/// aHash with random keys is not a cryptographic MAC, but its keys live only in this
+/// process's memory.
 #[derive(Clone, Default)]
 pub struct KeyHasher {
-    state: std::collections::hash_map::RandomState,
+    state: ahash::RandomState,
 }
 
 impl KeyHasher {
@@ -60,7 +61,7 @@ impl KeyHasher {
     /// Hashes `value` within `namespace` (the element index), so that equal strings of two
     /// elements (a member number and a medical record number) never link.
     pub fn hash(&self, namespace: usize, value: &str) -> KeyHash {
-        self.state.hash_one((namespace, value))
+        self.state.hash_one((namespace as u32, value))
     }
 }
 
@@ -102,7 +103,6 @@ type KeyMap = HashMap<KeyHash, u32, nohash_hasher::BuildNoHashHasher<KeyHash>>;
 #[derive(Default)]
 pub struct PeopleIndex {
     nodes: KeyMap,
-    keys: Vec<KeyHash>,
     parent: Vec<u32>,
     /// Node index of the resident-ID key in the node's component, or `NO_ANCHOR`.
     anchor: Vec<u32>,
@@ -152,25 +152,27 @@ impl PeopleIndex {
     }
 
     /// Merges another index into this one, component by component, as if its records had
-    /// been added here.
+    /// been added here. The smaller index is merged into the larger one.
     pub fn merge(&mut self, mut other: PeopleIndex) {
-        let mut components: HashMap<u32, Vec<u32>> = HashMap::new();
-        for node in 0..other.parent.len() as u32 {
-            let root = other.find(node);
-            components.entry(root).or_default().push(node);
+        if other.parent.len() > self.parent.len() {
+            std::mem::swap(self, &mut other);
         }
-        let mut roots: Vec<u32> = components.keys().copied().collect();
-        roots.sort_unstable();
+        // The index keeps no node-to-key table (it would cost 8 bytes a key), so the
+        // components are rebuilt from the key map: (root, node, key), grouped by root.
+        let nodes = std::mem::take(&mut other.nodes);
+        let mut members: Vec<(u32, u32, KeyHash)> =
+            nodes.into_iter().map(|(key, node)| (other.find(node), node, key)).collect();
+        members.sort_unstable();
         let mut record = RecordKeys::default();
-        for root in roots {
+        for component in members.chunk_by(|a, b| a.0 == b.0) {
+            let root = component[0].0;
             record.clear();
             let anchor_node = other.anchor[root as usize];
-            if anchor_node != NO_ANCHOR {
-                record.anchor = Some(other.keys[anchor_node as usize]);
-            }
-            for &node in &components[&root] {
-                if node != anchor_node {
-                    record.others.push(other.keys[node as usize]);
+            for &(_, node, key) in component {
+                if node == anchor_node {
+                    record.anchor = Some(key);
+                } else {
+                    record.others.push(key);
                 }
             }
             let facts = RecordFacts {
@@ -254,7 +256,6 @@ impl PeopleIndex {
         }
         let node = self.parent.len() as u32;
         self.nodes.insert(key, node);
-        self.keys.push(key);
         self.parent.push(node);
         self.anchor.push(NO_ANCHOR);
         let empty = self.intern(0);
@@ -299,8 +300,11 @@ impl PeopleIndex {
     }
 
     fn add_facts(&mut self, root: u32, facts: RecordFacts) {
-        let merged = self.sets[self.set_id[root as usize] as usize] | facts.elements;
-        self.set_id[root as usize] = self.intern(merged);
+        let current = self.sets[self.set_id[root as usize] as usize];
+        let merged = current | facts.elements;
+        if merged != current {
+            self.set_id[root as usize] = self.intern(merged);
+        }
         self.minor[root as usize] |= facts.minor;
     }
 

@@ -16,7 +16,12 @@ fn scan_case(name: &str) -> (i32, serde_json::Value) {
         .as_array()
         .expect("expected.json lists its inputs")
         .iter()
-        .map(|input| folder.join(input.as_str().unwrap_or_default()).display().to_string())
+        .map(|input| {
+            folder
+                .join(input.as_str().unwrap_or_default())
+                .display()
+                .to_string()
+        })
         .collect();
     let (first, rest) = inputs.split_first().expect("at least one input");
     let mut extra: Vec<&str> = rest.iter().map(String::as_str).collect();

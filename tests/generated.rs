@@ -20,17 +20,29 @@ fn assert_matches_truth(report: &Value, truth: &Value) {
         "conflicts",
         "sensitive_id_number_only",
     ] {
-        assert_eq!(report["individuals"][field], expected[field], "individuals.{field}");
+        assert_eq!(
+            report["individuals"][field], expected[field],
+            "individuals.{field}"
+        );
     }
-    assert_eq!(report["individuals"]["by_element"], expected["by_element"], "by_element");
+    assert_eq!(
+        report["individuals"]["by_element"], expected["by_element"],
+        "by_element"
+    );
     for file_truth in truth["files"].as_array().expect("truth files") {
         let path = file_truth["path"].as_str().expect("truth path");
         let scanned = file(report, path);
         assert_eq!(scanned["status"], "scanned", "{path}");
-        assert_eq!(scanned["encoding"], file_truth["encoding"], "{path} encoding");
+        assert_eq!(
+            scanned["encoding"], file_truth["encoding"],
+            "{path} encoding"
+        );
         for table_truth in file_truth["tables"].as_array().expect("truth tables") {
             let table = table(scanned, table_truth["sheet"].as_str());
-            assert_eq!(table["header_row"], table_truth["header_row"], "{path} header row");
+            assert_eq!(
+                table["header_row"], table_truth["header_row"],
+                "{path} header row"
+            );
             assert_eq!(table["rows"], table_truth["data_rows"], "{path} rows");
             for column_truth in table_truth["columns"].as_array().expect("truth columns") {
                 let index = column_truth["index"].as_u64().expect("column index");
@@ -38,7 +50,10 @@ fn assert_matches_truth(report: &Value, truth: &Value) {
                     .as_array()
                     .and_then(|columns| columns.iter().find(|c| c["index"] == index))
                     .unwrap_or_else(|| panic!("{path}: no column {index}"));
-                assert_eq!(column["element"], column_truth["element"], "{path} column {index}");
+                assert_eq!(
+                    column["element"], column_truth["element"],
+                    "{path} column {index}"
+                );
             }
         }
     }
@@ -94,4 +109,19 @@ fn generated_export_of_200000_people_matches_truth() {
     let (code, report) = scan_json(&out, &[]);
     assert_eq!(code, 0);
     assert_matches_truth(&report, &read_json(&truth_path));
+}
+
+#[test]
+fn parallel_ranges_give_the_same_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, truth_path) = (dir.path().join("export"), dir.path().join("truth.json"));
+    generate("mixed", 3_000, &out, &truth_path);
+    let sequential = scan_json(&out, &["--threads", "2"]).1;
+    for threads in ["1", "2", "3"] {
+        let split = ["--threads", threads, "--parallel-min-bytes", "4096"];
+        let (code, report) = scan_json(&out, &split);
+        assert_eq!(code, 0);
+        assert_eq!(report, sequential, "{threads} threads in byte ranges");
+    }
+    assert_matches_truth(&sequential, &read_json(&truth_path));
 }

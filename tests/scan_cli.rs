@@ -24,7 +24,11 @@ fn write(dir: &Path, name: &str, text: &str) {
 fn report_has_the_documented_fields() {
     let dir = tempfile::tempdir().unwrap();
     let id = resident_id("110105", "19850312", "011");
-    write(dir.path(), "a.csv", &format!("姓名,身份证号,手机号\n张三,{id},13900000101\n"));
+    write(
+        dir.path(),
+        "a.csv",
+        &format!("姓名,身份证号,手机号\n张三,{id},13900000101\n"),
+    );
     let (code, report) = scan_json(dir.path(), &[]);
     assert_eq!(code, 0);
     assert_eq!(report["schema_version"], 1);
@@ -39,15 +43,30 @@ fn report_has_the_documented_fields() {
     }
     let column = column(table, "1");
     for field in [
-        "index", "letter", "header", "element", "category", "masked", "confidence", "non_empty",
+        "index",
+        "letter",
+        "header",
+        "element",
+        "category",
+        "masked",
+        "confidence",
+        "non_empty",
         "valid",
     ] {
         assert!(column.get(field).is_some(), "columns[].{field}");
     }
-    for field in
-        ["total", "sensitive", "unlinked_records", "minors_under_14", "conflicts", "by_element"]
-    {
-        assert!(report["individuals"].get(field).is_some(), "individuals.{field}");
+    for field in [
+        "total",
+        "sensitive",
+        "unlinked_records",
+        "minors_under_14",
+        "conflicts",
+        "by_element",
+    ] {
+        assert!(
+            report["individuals"].get(field).is_some(),
+            "individuals.{field}"
+        );
     }
     assert_eq!(report["decision"]["outcome"], "filing");
     let reason = &report["decision"]["reasons"][0];
@@ -61,9 +80,21 @@ fn keys_link_people_across_files_and_formats() {
     let dir = tempfile::tempdir().unwrap();
     let id = resident_id("310104", "19900725", "031");
     let legacy = "310104900725031";
-    write(dir.path(), "members.csv", &format!("姓名,身份证号,手机号\n李四,{id},13900000102\n"));
-    write(dir.path(), "orders.csv", "customer,mobile\n李四,+86 139-0000-0102\n");
-    write(dir.path(), "legacy.tsv", &format!("name\tid_card_no\n李四\t{legacy}\n"));
+    write(
+        dir.path(),
+        "members.csv",
+        &format!("姓名,身份证号,手机号\n李四,{id},13900000102\n"),
+    );
+    write(
+        dir.path(),
+        "orders.csv",
+        "customer,mobile\n李四,+86 139-0000-0102\n",
+    );
+    write(
+        dir.path(),
+        "legacy.tsv",
+        &format!("name\tid_card_no\n李四\t{legacy}\n"),
+    );
     let (_, report) = scan_json(dir.path(), &[]);
     assert_eq!(individuals(&report, "total"), 1);
     assert_eq!(individuals(&report, "sensitive"), 1);
@@ -87,7 +118,11 @@ fn different_ids_sharing_a_phone_are_two_people() {
 #[test]
 fn children_under_14_are_sensitive() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "a.csv", "姓名,出生日期,手机号\n小明,2015-03-01,13900000103\n王五,1980-01-01,13900000104\n");
+    write(
+        dir.path(),
+        "a.csv",
+        "姓名,出生日期,手机号\n小明,2015-03-01,13900000103\n王五,1980-01-01,13900000104\n",
+    );
     let (_, report) = scan_json(dir.path(), &[]);
     assert_eq!(individuals(&report, "minors_under_14"), 1);
     assert_eq!(individuals(&report, "sensitive"), 1);
@@ -122,7 +157,10 @@ fn decoy_columns_are_not_personal_data() {
     assert_eq!(element(column(table, "created_at")), None);
     assert_eq!(element(column(table, "barcode")), None);
     assert_eq!(element(column(table, "amount")), None);
-    assert_eq!(element(column(table, "supplier_code")), Some("org_credit_code"));
+    assert_eq!(
+        element(column(table, "supplier_code")),
+        Some("org_credit_code")
+    );
     assert_eq!(column(table, "supplier_code")["category"], "organisation");
     assert_eq!(element(column(table, "mobile")), Some("mobile_phone"));
     assert_eq!(individuals(&report, "total"), 100);
@@ -133,7 +171,11 @@ fn decoy_columns_are_not_personal_data() {
 fn headerless_file_is_tagged_from_values() {
     let dir = tempfile::tempdir().unwrap();
     let id = resident_id("110105", "19850312", "011");
-    write(dir.path(), "dump.csv", &format!("{id},13900000101\n{id},13900000101\n"));
+    write(
+        dir.path(),
+        "dump.csv",
+        &format!("{id},13900000101\n{id},13900000101\n"),
+    );
     let (_, report) = scan_json(dir.path(), &[]);
     let table = table(file(&report, "dump.csv"), None);
     assert_eq!(table["header_row"], serde_json::Value::Null);
@@ -147,7 +189,11 @@ fn headerless_file_is_tagged_from_values() {
 fn no_raw_value_is_printed() {
     let dir = tempfile::tempdir().unwrap();
     let id = resident_id("110105", "19850312", "011");
-    write(dir.path(), "a.csv", &format!("姓名,身份证号,手机号,email\n张三丰,{id},13900000101,zs@example.com\n"));
+    write(
+        dir.path(),
+        "a.csv",
+        &format!("姓名,身份证号,手机号,email\n张三丰,{id},13900000101,zs@example.com\n"),
+    );
     write(dir.path(), "headerless.csv", &format!("{id},13900000101\n"));
     let path = dir.path().to_str().unwrap();
     for format in ["text", "json"] {
@@ -176,7 +222,18 @@ fn exit_codes_follow_the_outcome_and_completeness() {
     assert_eq!(run(&["scan", path]).0, 4);
     assert_eq!(run(&["scan", "/nonexistent/exportscan-input"]).0, 2);
     assert_eq!(run(&["scan", path, "--purpose", "holiday"]).0, 2);
-    assert_eq!(run(&["scan", path, "--zone", "beijing-ftz", "--scenario", "no-such"]).0, 2);
+    assert_eq!(
+        run(&[
+            "scan",
+            path,
+            "--zone",
+            "beijing-ftz",
+            "--scenario",
+            "no-such"
+        ])
+        .0,
+        2
+    );
 }
 
 #[test]
@@ -200,7 +257,10 @@ fn output_file_is_written_owner_only() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&report_path).unwrap().permissions().mode();
+        let mode = std::fs::metadata(&report_path)
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 }
@@ -216,8 +276,26 @@ fn thread_count_does_not_change_the_report() {
         );
     }
     let path = dir.path().to_str().unwrap();
-    let (_, one, _) = run(&["scan", path, "--format", "json", "--as-of", AS_OF, "--threads", "1"]);
-    let (_, two, _) = run(&["scan", path, "--format", "json", "--as-of", AS_OF, "--threads", "2"]);
+    let (_, one, _) = run(&[
+        "scan",
+        path,
+        "--format",
+        "json",
+        "--as-of",
+        AS_OF,
+        "--threads",
+        "1",
+    ]);
+    let (_, two, _) = run(&[
+        "scan",
+        path,
+        "--format",
+        "json",
+        "--as-of",
+        AS_OF,
+        "--threads",
+        "2",
+    ]);
     assert_eq!(one, two);
 }
 

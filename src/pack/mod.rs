@@ -11,6 +11,7 @@ mod load;
 mod schema;
 mod value;
 
+use std::borrow::Cow;
 use std::path::Path;
 
 pub use schema::{HeaderPatterns, Samples};
@@ -150,6 +151,27 @@ impl Element {
     /// Classifies one raw value and rates the evidence it gives for this element.
     pub fn check(&self, value: &str) -> ValueCheck {
         self.value.evaluate(value, self.strength).0
+    }
+
+    /// Classifies one raw value and, for a valid value, returns its canonical form: the
+    /// linking key of a linking element. One call does the work of `classify` and
+    /// `link_key`, for the full pass over every row.
+    pub fn inspect<'a>(&self, value: &'a str) -> (ValueClass, Option<Cow<'a, str>>) {
+        let (check, canonical) = self.value.evaluate(value, self.strength);
+        match check.class {
+            ValueClass::Valid => (ValueClass::Valid, canonical),
+            class => (class, None),
+        }
+    }
+
+    /// Whether valid values carry a birth date (resident IDs, birth dates).
+    pub fn carries_birth_date(&self) -> bool {
+        self.value.carries_birth_date()
+    }
+
+    /// Returns the birth date in the canonical form of a valid value (see `inspect`).
+    pub fn birth_date_of_canonical(&self, canonical: &str) -> Option<chrono::NaiveDate> {
+        self.value.birth_date(canonical)
     }
 
     /// Returns the normalised linking key of a valid value of a linking element.

@@ -301,6 +301,14 @@ impl ValueRules {
         passed.then_some(strength)
     }
 
+    /// Whether valid values carry a birth date.
+    pub fn carries_birth_date(&self) -> bool {
+        matches!(
+            self.validator,
+            Some(Validator::ResidentId | Validator::BirthDate)
+        )
+    }
+
     /// Returns the birth date in a valid canonical value of a resident ID or birth date.
     pub fn birth_date(&self, canonical: &str) -> Option<NaiveDate> {
         match self.validator? {

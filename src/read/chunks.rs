@@ -35,7 +35,9 @@ pub fn text_layout(path: &Path, format: Format) -> Result<Option<TextLayout>, Re
     let shared = Rc::new(DecodeShared::default());
     let decoder = DecodingReader::new(file, encoding, shared, None);
     let mut head = Vec::with_capacity(text::HEAD_BYTES);
-    decoder.take(text::HEAD_BYTES as u64).read_to_end(&mut head)?;
+    decoder
+        .take(text::HEAD_BYTES as u64)
+        .read_to_end(&mut head)?;
     let complete = head.len() < text::HEAD_BYTES;
     // The same choice as the sequential reader makes, from the same decoded head.
     let (delimiter, skip) = match text::excel_sep_line(&head) {
@@ -48,7 +50,12 @@ pub fn text_layout(path: &Path, format: Format) -> Result<Option<TextLayout>, Re
     if encoding == TextEncoding::Gb18030 && delimiter == b'|' {
         return Ok(None);
     }
-    Ok(Some(TextLayout { encoding, delimiter, body_start: bom_bytes + skip, size }))
+    Ok(Some(TextLayout {
+        encoding,
+        delimiter,
+        body_start: bom_bytes + skip,
+        size,
+    }))
 }
 
 /// Splits the records of a file into byte ranges of about `chunk_bytes`, each starting at
@@ -184,6 +191,10 @@ pub enum RangeItem<'a> {
 }
 
 /// Reads the records of one byte range, passing each to `visit`.
+///
+/// UTF-8 ranges are parsed straight from the file bytes, and a record with invalid UTF-8
+/// is reported and not counted; GB18030 ranges are transcoded first, with invalid
+/// sequences replaced by U+FFFD and reported.
 pub fn read_range(
     path: &Path,
     layout: &TextLayout,
@@ -195,19 +206,29 @@ pub fn read_range(
     file.seek(SeekFrom::Start(range.0))?;
     let bounded = BufReader::with_capacity(256 * 1024, file.take(range.1 - range.0));
     let shared = Rc::new(DecodeShared::default());
-    let decoder = DecodingReader::new(
-        bounded,
-        layout.encoding,
-        Rc::clone(&shared),
-        Some(limits.max_line_bytes),
-    );
+    let source: Box<dyn Read> = match layout.encoding {
+        TextEncoding::Utf8 { .. } => Box::new(RecordLimit {
+            inner: bounded,
+            consumed: 0,
+            start: range.0,
+            shared: Rc::clone(&shared),
+            max_bytes: limits.max_line_bytes,
+        }),
+        encoding => Box::new(DecodingReader::new(
+            bounded,
+            encoding,
+            Rc::clone(&shared),
+            Some(limits.max_line_bytes),
+        )),
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(layout.delimiter)
-        .from_reader(decoder);
+        .from_reader(source);
     let mut record = csv::StringRecord::new();
     let mut index = 0u64;
+    let mut invalid_utf8 = 0u64;
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {
@@ -217,20 +238,49 @@ pub fn read_range(
             }
             Ok(false) => break,
             Err(error) => {
-                let problem = match error.into_kind() {
-                    csv::ErrorKind::Io(io) => text::io_to_read_error(io, limits),
-                    _ => ReadError::Row {
-                        row: index,
-                        message: format!(
-                            "unreadable record in the bytes from offset {}; the rest of this part is not read",
-                            range.0
-                        ),
-                    },
-                };
-                visit(RangeItem::Problem(problem));
-                break;
+                shared.record_start.set(reader.position().byte());
+                let offset = range.0 + error.position().map_or(0, |p| p.byte());
+                match error.into_kind() {
+                    csv::ErrorKind::Utf8 { .. } => {
+                        invalid_utf8 += 1;
+                        index += 1;
+                        if invalid_utf8 <= 20 {
+                            let message = format!(
+                                "invalid UTF-8 in the record at byte offset {offset}: the file mixes encodings, and the record is not counted; re-export the file in one encoding"
+                            );
+                            visit(RangeItem::Problem(ReadError::Row {
+                                row: index - 1,
+                                message,
+                            }));
+                        }
+                    }
+                    csv::ErrorKind::Io(io) => {
+                        visit(RangeItem::Problem(text::io_to_read_error(io, limits)));
+                        break;
+                    }
+                    _ => {
+                        let message = format!(
+                            "unreadable record at byte offset {offset}; the rest of this part of the file is not read"
+                        );
+                        visit(RangeItem::Problem(ReadError::Row {
+                            row: index,
+                            message,
+                        }));
+                        break;
+                    }
+                }
             }
         }
+    }
+    if invalid_utf8 > 20 {
+        let message = format!(
+            "{} more records with invalid UTF-8 not counted",
+            invalid_utf8 - 20
+        );
+        visit(RangeItem::Problem(ReadError::Row {
+            row: index,
+            message,
+        }));
     }
     let malformed = shared.take_malformed_before(u64::MAX);
     if let Some(first) = malformed.first() {
@@ -243,6 +293,35 @@ pub fn read_range(
         visit(RangeItem::Problem(ReadError::Row { row: 0, message }));
     }
     Ok(())
+}
+
+/// Passes bytes through and fails once the parser runs more than `max_bytes` past the start
+/// of the record it is parsing, so a file without line breaks cannot grow one record
+/// without bound.
+struct RecordLimit<R> {
+    inner: R,
+    consumed: u64,
+    /// File offset of the first byte.
+    start: u64,
+    shared: Rc<DecodeShared>,
+    max_bytes: usize,
+}
+
+impl<R: Read> Read for RecordLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // The parser reads ahead of the record it parses by at most one buffer.
+        let slack = 1024 * 1024;
+        let ahead = self.consumed.saturating_sub(self.shared.record_start.get());
+        if ahead > self.max_bytes as u64 + slack {
+            return Err(std::io::Error::other(decode::RecordTooLong {
+                max_bytes: self.max_bytes,
+                byte_offset: self.start + self.consumed,
+            }));
+        }
+        let read = self.inner.read(buf)?;
+        self.consumed += read as u64;
+        Ok(read)
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! tables of cells to a `TableVisitor`.
 
 mod cells;
+pub mod chunks;
 mod decode;
 mod json_schema;
 mod ole;
@@ -10,13 +11,14 @@ mod sheet_stream;
 mod sniff;
 mod sql;
 mod sql_lexer;
-pub mod chunks;
 mod text;
 
 use std::path::Path;
 
 /// File format identified from content and extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     Csv,
@@ -114,7 +116,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_cells_per_sheet: 50_000_000, max_line_bytes: 64 * 1024 * 1024 }
+        Limits {
+            max_cells_per_sheet: 50_000_000,
+            max_line_bytes: 64 * 1024 * 1024,
+        }
     }
 }
 

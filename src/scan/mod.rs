@@ -1,8 +1,10 @@
 //! The scan: discovers files, reads and tags them in parallel, links people across files
 //! and counts them.
 
+mod chunked;
 mod table;
 
+pub use chunked::PARALLEL_MIN_BYTES;
 pub use table::is_under_14;
 
 use std::io::Read;
@@ -43,6 +45,8 @@ pub struct ScanOptions {
     pub id_numbers: Vec<String>,
     /// Named element groups counted into `Individuals::by_group`.
     pub groups: Vec<(String, Vec<String>)>,
+    /// Delimited files of this size or more are counted in parallel byte ranges.
+    pub parallel_min_bytes: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -258,12 +262,27 @@ fn scan_file(
     }
 
     let mut scanner = FileScanner::new(context, &candidate.display);
-    let outcome = read::read_file(
-        &candidate.path,
-        sniffed.format,
-        &options.limits,
-        &mut scanner,
-    );
+    let (path, display) = (&candidate.path, &candidate.display);
+    let delimited = matches!(sniffed.format, Format::Csv | Format::Tsv | Format::Txt);
+    let in_ranges = if delimited && size >= options.parallel_min_bytes {
+        let limits = &options.limits;
+        let min = options.parallel_min_bytes;
+        chunked::scan_in_ranges(
+            context,
+            path,
+            display,
+            sniffed.format,
+            limits,
+            min,
+            &mut scanner,
+        )
+    } else {
+        None
+    };
+    let outcome = match in_ranges {
+        Some(outcome) => outcome,
+        None => read::read_file(path, sniffed.format, &options.limits, &mut scanner),
+    };
     report.tables = std::mem::take(&mut scanner.tables);
     match outcome {
         Ok(read) => {

@@ -87,7 +87,10 @@ impl<'a> FileScanner<'a> {
 
     /// A scanner that only plans the first table from its head rows.
     pub fn planner(context: &'a ScanContext<'a>, path: &'a str) -> FileScanner<'a> {
-        FileScanner { plan_only: true, ..FileScanner::new(context, path) }
+        FileScanner {
+            plan_only: true,
+            ..FileScanner::new(context, path)
+        }
     }
 
     /// Adds a counted table to the file's results.
@@ -110,13 +113,15 @@ impl TableVisitor for FileScanner<'_> {
         if self.plan_only {
             if self.plan.is_none() {
                 let mut tally = TableTally::new(0);
-                let (plan, _) = TablePlan::from_head(self.context, meta, self.path, rows, &mut tally);
+                let (plan, _) =
+                    TablePlan::from_head(self.context, meta, self.path, rows, &mut tally);
                 self.plan = Some(plan);
             }
             return;
         }
         let mut tally = TableTally::new(0);
-        let (plan, buffered) = TablePlan::from_head(self.context, meta, self.path, rows, &mut tally);
+        let (plan, buffered) =
+            TablePlan::from_head(self.context, meta, self.path, rows, &mut tally);
         tally.columns = vec![ColumnTally::default(); plan.columns.len()];
         let mut scratch = RowScratch::new(plan.columns.len());
         for row in &buffered {
@@ -190,6 +195,8 @@ pub struct ColumnPlan {
     other_person: bool,
     /// Whether the full pass needs this column's link key (it links or is compared).
     needs_key: bool,
+    /// Whether valid values carry a birth date (resident IDs, birth dates).
+    birth_dates: bool,
     personal: bool,
 }
 
@@ -240,7 +247,10 @@ impl TablePlan {
             plan.header_cells = header.cells.iter().map(|c| c.text.clone()).collect();
         }
         let data_start = header_position.map_or(0, |p| p + 1);
-        let mut data = buffer[data_start..].iter().filter(|r| plan.is_data(*r)).count();
+        let mut data = buffer[data_start..]
+            .iter()
+            .filter(|r| plan.is_data(*r))
+            .count();
         while data < detect::SAMPLE_ROWS {
             match rows.next() {
                 None => break,
@@ -300,7 +310,15 @@ impl TablePlan {
             let header = self.header_cells.get(position).cloned().unwrap_or_default();
             let cells: Vec<_> = data.iter().filter_map(|r| r.cells.get(position)).collect();
             let tag = detect::tag_column(pack, &header, &cells);
-            log_tag(context, meta, path, position, &header, tag.as_ref(), cells.len());
+            log_tag(
+                context,
+                meta,
+                path,
+                position,
+                &header,
+                tag.as_ref(),
+                cells.len(),
+            );
             let element = tag.as_ref().map(|t| t.element);
             let personal = element.is_some_and(|e| detect::is_personal(&pack.elements[e]));
             self.columns.push(ColumnPlan {
@@ -312,11 +330,17 @@ impl TablePlan {
                 second_of: None,
                 other_person: false,
                 needs_key: false,
+                birth_dates: element.is_some_and(|e| pack.elements[e].carries_birth_date()),
                 personal,
             });
         }
         self.choose_linking_columns(pack);
-        self.tagged = self.columns.iter().filter(|c| c.element.is_some()).map(|c| c.position).collect();
+        self.tagged = self
+            .columns
+            .iter()
+            .filter(|c| c.element.is_some())
+            .map(|c| c.position)
+            .collect();
     }
 
     /// The first column of each linking element links records. A later column of the same
@@ -324,12 +348,16 @@ impl TablePlan {
     /// with it instead, because one row is one person.
     fn choose_linking_columns(&mut self, pack: &ElementPack) {
         let mut primary: Vec<Option<usize>> = vec![None; pack.elements.len()];
-        let (own, other): (Vec<&ColumnPlan>, Vec<&ColumnPlan>) =
-            self.columns.iter().partition(|c| !detect::names_other_person(&c.header));
+        let (own, other): (Vec<&ColumnPlan>, Vec<&ColumnPlan>) = self
+            .columns
+            .iter()
+            .partition(|c| !detect::names_other_person(&c.header));
         let ordered: Vec<usize> = own.iter().chain(other.iter()).map(|c| c.position).collect();
         for position in ordered {
             let column = &mut self.columns[position];
-            let Some(element) = column.element else { continue };
+            let Some(element) = column.element else {
+                continue;
+            };
             if !pack.elements[element].linking || !column.personal {
                 continue;
             }
@@ -367,9 +395,15 @@ fn log_tag(
             "{path} [{table}] column {column} {header:?}: {} (confidence {:.2}, {}, {values} sampled cells)",
             context.pack.elements[tag.element].id,
             tag.confidence,
-            if tag.from_header { "header and values" } else { "values alone" },
+            if tag.from_header {
+                "header and values"
+            } else {
+                "values alone"
+            },
         ),
-        None => log::debug!("{path} [{table}] column {column} {header:?}: no element ({values} sampled cells)"),
+        None => log::debug!(
+            "{path} [{table}] column {column} {header:?}: no element ({values} sampled cells)"
+        ),
     }
 }
 
@@ -390,7 +424,10 @@ pub struct RowScratch {
 
 impl RowScratch {
     pub fn new(width: usize) -> RowScratch {
-        RowScratch { keys: RecordKeys::default(), row_keys: vec![None; width] }
+        RowScratch {
+            keys: RecordKeys::default(),
+            row_keys: vec![None; width],
+        }
     }
 }
 
@@ -449,9 +486,18 @@ impl TableTally {
     }
 
     /// Counts one row: its values per tagged column, and its keys and facts as one record.
-    pub fn add_row(&mut self, context: &ScanContext, plan: &TablePlan, scratch: &mut RowScratch, row: &impl Fields) {
+    pub fn add_row(
+        &mut self,
+        context: &ScanContext,
+        plan: &TablePlan,
+        scratch: &mut RowScratch,
+        row: &impl Fields,
+    ) {
         if !plan.is_data(row) {
-            let is_footer = (0..row.count()).any(|i| row.field(i).is_some_and(|(t, _)| detect::field_value(t).is_some()));
+            let is_footer = (0..row.count()).any(|i| {
+                row.field(i)
+                    .is_some_and(|(t, _)| detect::field_value(t).is_some())
+            });
             self.skipped_footers += u64::from(is_footer && !plan.repeats_header(row));
             return;
         }
@@ -460,22 +506,31 @@ impl TableTally {
         let mut facts = RecordFacts::default();
         let mut has_personal_data = false;
         for (position, tally) in self.columns.iter_mut().enumerate() {
-            let filled = row.field(position).is_some_and(|(text, kind)| {
-                !matches!(kind, CellKind::Empty | CellKind::Error) && detect::field_value(text).is_some()
-            });
-            tally.non_empty += u64::from(filled);
+            // Tagged columns count their non-empty values through classification below.
+            if plan.columns[position].element.is_none() {
+                let filled = row.field(position).is_some_and(|(text, kind)| {
+                    !matches!(kind, CellKind::Empty | CellKind::Error)
+                        && detect::field_value(text).is_some()
+                });
+                tally.non_empty += u64::from(filled);
+            }
         }
         for &position in &plan.tagged {
             scratch.row_keys[position] = None;
-            let Some((text, kind)) = row.field(position) else { continue };
+            let Some((text, kind)) = row.field(position) else {
+                continue;
+            };
             let column = &plan.columns[position];
-            let Some(index) = column.element else { continue };
+            let Some(index) = column.element else {
+                continue;
+            };
             let element = &context.pack.elements[index];
-            let class = detect::classify_field(element, text, kind);
+            let (class, canonical) = detect::inspect_field(element, text, kind);
             if class == ValueClass::Empty {
                 continue;
             }
             let tally = &mut self.columns[position];
+            tally.non_empty += 1;
             tally.counts.add(class);
             if tally.examples.len() < MAX_EXAMPLES {
                 let example = mask_value(text);
@@ -488,18 +543,16 @@ impl TableTally {
             }
             has_personal_data = true;
             facts.elements |= 1u128 << index;
-            if class != ValueClass::Valid {
-                continue;
-            }
-            let text = text.trim();
-            if let Some(birth) = element.birth_date(text) {
-                facts.minor |= is_under_14(birth, context.as_of);
+            let Some(canonical) = canonical else { continue };
+            if column.birth_dates {
+                if let Some(birth) = element.birth_date_of_canonical(&canonical) {
+                    facts.minor |= is_under_14(birth, context.as_of);
+                }
             }
             if !column.needs_key {
                 continue;
             }
-            let Some(key) = element.link_key(text) else { continue };
-            let hash = context.hasher.hash(index, &key);
+            let hash = context.hasher.hash(index, &canonical);
             scratch.row_keys[position] = Some(hash);
             if column.links {
                 if Some(index) == context.resident_id {
@@ -535,7 +588,9 @@ impl TableTally {
             ));
         }
         let listed = self.problems.len() as u64;
-        let unlisted = self.problem_count.saturating_sub(listed.min(self.problem_count));
+        let unlisted = self
+            .problem_count
+            .saturating_sub(listed.min(self.problem_count));
         if unlisted > 0 && self.problem_count > MAX_LISTED_PROBLEMS as u64 {
             self.problems.push(format!(
                 "{} more row problem(s) not listed",
@@ -610,7 +665,9 @@ pub fn is_under_14(birth: NaiveDate, as_of: NaiveDate) -> bool {
     if birth > as_of {
         return false;
     }
-    birth.checked_add_months(Months::new(14 * 12)).is_some_and(|fourteenth| as_of < fourteenth)
+    birth
+        .checked_add_months(Months::new(14 * 12))
+        .is_some_and(|fourteenth| as_of < fourteenth)
 }
 
 #[cfg(test)]

@@ -69,6 +69,15 @@ fn is_digit_separator(c: char) -> bool {
 /// character, so the final X of a resident ID number stays unmasked.
 pub fn is_masked(value: &str) -> bool {
     let trimmed = value.trim();
+    // Every mask character starts with one of these bytes: `*`, `X`, `x`, or the UTF-8
+    // lead bytes of `×` (C3), `●` (E2) and the full-width `＊` `Ｘ` `ｘ` (EF). Most values
+    // contain none of them.
+    if !trimmed
+        .bytes()
+        .any(|b| matches!(b, b'*' | b'X' | b'x' | 0xC3 | 0xE2 | 0xEF))
+    {
+        return false;
+    }
     if trimmed.is_ascii() {
         // Fast path for the common case: only `*`, `X` and `x` can mask ASCII text.
         let bytes = trimmed.as_bytes();
@@ -78,10 +87,17 @@ pub fn is_masked(value: &str) -> bool {
         if !bytes.iter().any(|&b| b == b'X' || b == b'x') {
             return false;
         }
-    } else if trimmed.chars().any(is_mask_char) {
-        return true;
-    } else if !trimmed.chars().any(is_mask_letter) {
-        return false;
+    } else {
+        let mut has_mask_letter = false;
+        for c in trimmed.chars() {
+            if is_mask_char(c) {
+                return true;
+            }
+            has_mask_letter |= is_mask_letter(c);
+        }
+        if !has_mask_letter {
+            return false;
+        }
     }
     let mut has_digit = false;
     let mut mask_run = 0usize;
