@@ -27,10 +27,16 @@ const RECORDS_PER_PERSON: usize = 4;
 const SIZES: [usize; 2] = [100_000, 1_000_000];
 
 fn element_ids() -> Vec<String> {
-    ["person_name", "resident_id", "mobile_phone", "email", "address"]
-        .iter()
-        .map(|id| id.to_string())
-        .collect()
+    [
+        "person_name",
+        "resident_id",
+        "mobile_phone",
+        "email",
+        "address",
+    ]
+    .iter()
+    .map(|id| id.to_string())
+    .collect()
 }
 
 /// Returns the key of `person`'s value of one element: distinct per person and element,
@@ -49,7 +55,13 @@ fn records(people: usize) -> Vec<(RecordKeys, RecordFacts)> {
         let mut keys = RecordKeys::default();
         let mut elements = NAME | ADDRESS;
         if rng.below(100) == 0 {
-            out.push((keys, RecordFacts { elements, minor: false }));
+            out.push((
+                keys,
+                RecordFacts {
+                    elements,
+                    minor: false,
+                },
+            ));
             continue;
         }
         if has_id && rng.below(10) != 0 {
@@ -82,9 +94,11 @@ fn bench_add_record(c: &mut Criterion) {
     for people in SIZES {
         let records = records(people);
         group.throughput(Throughput::Elements(records.len() as u64));
-        group.bench_with_input(BenchmarkId::new("add_record", people), &records, |b, records| {
-            b.iter_with_large_drop(|| build(black_box(records)))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("add_record", people),
+            &records,
+            |b, records| b.iter_with_large_drop(|| build(black_box(records))),
+        );
     }
     group.finish();
 }
@@ -142,5 +156,11 @@ fn bench_key_hash(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(linker, bench_add_record, bench_merge, bench_totals, bench_key_hash);
+criterion_group!(
+    linker,
+    bench_add_record,
+    bench_merge,
+    bench_totals,
+    bench_key_hash
+);
 criterion_main!(linker);

@@ -44,17 +44,21 @@ fn bench_resident_id(c: &mut Criterion) {
         ("bad_check_char", &bad_check),
         ("legacy_15_digit", &legacy),
     ] {
-        group.bench_with_input(BenchmarkId::new("normalise_check", name), values, |b, values| {
-            b.iter(|| {
-                let mut passed = 0usize;
-                for value in values {
-                    if let Some(id) = normalise_resident_id(black_box(value)) {
-                        passed += usize::from(check_resident_id(&id, today()).is_ok());
+        group.bench_with_input(
+            BenchmarkId::new("normalise_check", name),
+            values,
+            |b, values| {
+                b.iter(|| {
+                    let mut passed = 0usize;
+                    for value in values {
+                        if let Some(id) = normalise_resident_id(black_box(value)) {
+                            passed += usize::from(check_resident_id(&id, today()).is_ok());
+                        }
                     }
-                }
-                passed
-            })
-        });
+                    passed
+                })
+            },
+        );
     }
     group.finish();
 }
@@ -81,14 +85,20 @@ fn bench_mobile(c: &mut Criterion) {
         ("formatted", &formatted),
         ("full_width", &full_width),
     ] {
-        group.bench_with_input(BenchmarkId::new("normalise_valid", name), values, |b, values| {
-            b.iter(|| {
-                values
-                    .iter()
-                    .filter(|value| normalise_mobile(black_box(value)).is_some_and(|m| mobile_valid(&m)))
-                    .count()
-            })
-        });
+        group.bench_with_input(
+            BenchmarkId::new("normalise_valid", name),
+            values,
+            |b, values| {
+                b.iter(|| {
+                    values
+                        .iter()
+                        .filter(|value| {
+                            normalise_mobile(black_box(value)).is_some_and(|m| mobile_valid(&m))
+                        })
+                        .count()
+                })
+            },
+        );
     }
     group.finish();
 }
@@ -99,9 +109,18 @@ fn bench_bank_card(c: &mut Criterion) {
     let mut group = c.benchmark_group("bank_card");
     group.throughput(Throughput::Elements(BATCH as u64));
     for (name, values) in [("valid", &valid), ("bad_check_digit", &bad_check)] {
-        group.bench_with_input(BenchmarkId::new("bank_card_valid", name), values, |b, values| {
-            b.iter(|| values.iter().filter(|v| bank_card_valid(black_box(v))).count())
-        });
+        group.bench_with_input(
+            BenchmarkId::new("bank_card_valid", name),
+            values,
+            |b, values| {
+                b.iter(|| {
+                    values
+                        .iter()
+                        .filter(|v| bank_card_valid(black_box(v)))
+                        .count()
+                })
+            },
+        );
         group.bench_with_input(BenchmarkId::new("luhn_valid", name), values, |b, values| {
             b.iter(|| values.iter().filter(|v| luhn_valid(black_box(v))).count())
         });
@@ -196,10 +215,20 @@ fn bench_classify(c: &mut Criterion) {
             })
             .collect();
         group.bench_with_input(BenchmarkId::new(*id, "valid"), valid, |b, values| {
-            b.iter(|| values.iter().map(|v| element.classify(black_box(v)) as usize).sum::<usize>())
+            b.iter(|| {
+                values
+                    .iter()
+                    .map(|v| element.classify(black_box(v)) as usize)
+                    .sum::<usize>()
+            })
         });
         group.bench_with_input(BenchmarkId::new(*id, "mixed"), &mixed, |b, values| {
-            b.iter(|| values.iter().map(|v| element.classify(black_box(v)) as usize).sum::<usize>())
+            b.iter(|| {
+                values
+                    .iter()
+                    .map(|v| element.classify(black_box(v)) as usize)
+                    .sum::<usize>()
+            })
         });
     }
     group.finish();

@@ -65,7 +65,10 @@ fn walk(root: &Path, prefix: Option<&Path>, include_hidden: bool, out: &mut Vec<
         .filter_entry(|entry| {
             let skip = entry.depth() > 0 && !include_hidden && is_hidden(entry.file_name());
             if skip {
-                log::info!("{}: hidden, skipped (--hidden scans it)", entry.path().display());
+                log::info!(
+                    "{}: hidden, skipped (--hidden scans it)",
+                    entry.path().display()
+                );
             }
             !skip
         });

@@ -166,8 +166,10 @@ impl PeopleIndex {
         // The index keeps no node-to-key table (it would cost 8 bytes a key), so the
         // components are rebuilt from the key map: (root, node, key), grouped by root.
         let nodes = std::mem::take(&mut other.nodes);
-        let mut members: Vec<(u32, u32, KeyHash)> =
-            nodes.into_iter().map(|(key, node)| (other.find(node), node, key)).collect();
+        let mut members: Vec<(u32, u32, KeyHash)> = nodes
+            .into_iter()
+            .map(|(key, node)| (other.find(node), node, key))
+            .collect();
         members.sort_unstable();
         let mut key_of = vec![0; other.parent.len()];
         for &(_, node, key) in &members {

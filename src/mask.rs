@@ -23,7 +23,8 @@ pub fn mask_value(value: &str) -> String {
     let shown = chars.len().min(MAX_MASKED_CHARS);
     let mut masked = String::with_capacity(shown * 3);
     for (i, c) in chars.iter().take(shown).enumerate() {
-        let visible = i < keep_head || (chars.len() <= MAX_MASKED_CHARS && i + keep_tail >= chars.len());
+        let visible =
+            i < keep_head || (chars.len() <= MAX_MASKED_CHARS && i + keep_tail >= chars.len());
         if visible || is_separator(*c) {
             masked.push(*c);
         } else {

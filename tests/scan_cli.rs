@@ -320,16 +320,30 @@ fn decide_accepts_a_scan_report_and_its_individuals() {
     let out = tempfile::tempdir().unwrap();
     let report_path = out.path().join("report.json");
     let report_arg = report_path.to_str().unwrap();
-    let scanned = run(&["scan", dir.path().to_str().unwrap(), "--format", "json", "-o", report_arg]);
+    let scanned = run(&[
+        "scan",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "-o",
+        report_arg,
+    ]);
     assert_eq!(scanned.0, 0);
     let (code, stdout, stderr) = run(&["decide", "--totals", report_arg, "--date", AS_OF]);
     assert_eq!(code, 10, "decide on a whole report: {stderr}");
     assert!(stdout.contains("filing"));
 
-    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
     let totals_path = out.path().join("totals.json");
     std::fs::write(&totals_path, report["individuals"].to_string()).unwrap();
-    let (code, _, stderr) = run(&["decide", "--totals", totals_path.to_str().unwrap(), "--date", AS_OF]);
+    let (code, _, stderr) = run(&[
+        "decide",
+        "--totals",
+        totals_path.to_str().unwrap(),
+        "--date",
+        AS_OF,
+    ]);
     assert_eq!(code, 10, "decide on the individuals object: {stderr}");
 }
 
@@ -346,7 +360,10 @@ fn unclosed_quote_is_reported() {
     assert_eq!(file(&report, "a.csv")["status"], "partial");
     let problems = table(file(&report, "a.csv"), None)["problems"].to_string();
     assert!(problems.contains("unclosed quote"), "problems: {problems}");
-    for example in table(file(&report, "a.csv"), None)["columns"][2]["examples"].as_array().unwrap() {
+    for example in table(file(&report, "a.csv"), None)["columns"][2]["examples"]
+        .as_array()
+        .unwrap()
+    {
         assert!(example.as_str().unwrap().chars().count() <= 25);
     }
 }
@@ -355,13 +372,21 @@ fn unclosed_quote_is_reported() {
 fn unread_content_is_listed_not_scanned() {
     let dir = tempfile::tempdir().unwrap();
     let id = resident_id("110105", "19850312", "011");
-    write(dir.path(), "data.xml", &format!("<?xml version=\"1.0\"?>\n<r><sfzh>{id}</sfzh></r>\n"));
+    write(
+        dir.path(),
+        "data.xml",
+        &format!("<?xml version=\"1.0\"?>\n<r><sfzh>{id}</sfzh></r>\n"),
+    );
     write(
         dir.path(),
         "dump.sql",
         &format!("CREATE TABLE t (sfzh char(18));\nINSERT INTO t VALUES ('{id}');\n"),
     );
-    write(dir.path(), "rows.json", &format!("[{{\"sfzh\": \"{id}\"}}]"));
+    write(
+        dir.path(),
+        "rows.json",
+        &format!("[{{\"sfzh\": \"{id}\"}}]"),
+    );
     let path = dir.path().to_str().unwrap();
     let (code, stdout, stderr) = run(&["scan", path, "--format", "json", "-vv"]);
     assert_eq!(code, 4);

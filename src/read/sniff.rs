@@ -284,7 +284,11 @@ fn markup_content(text: &str) -> Option<Content> {
         .iter()
         .any(|tag| start.starts_with(tag));
     if !html && start.starts_with('<') {
-        return Some(Content::new(Format::Unknown, "an XML or markup document", &["xml"]));
+        return Some(Content::new(
+            Format::Unknown,
+            "an XML or markup document",
+            &["xml"],
+        ));
     }
     html.then(|| {
         Content::new(

@@ -255,7 +255,9 @@ fn scan_file(
             "content is {}, which exportscan does not read: not examined; check it by other means",
             sniffed.description
         );
-        let known_unread = extension.as_deref().is_some_and(|e| UNREAD_EXTENSIONS.contains(&e));
+        let known_unread = extension
+            .as_deref()
+            .is_some_and(|e| UNREAD_EXTENSIONS.contains(&e));
         let status = if known_unread || sniffed.description != "binary data" {
             FileStatus::Skipped
         } else {
