@@ -280,7 +280,7 @@ fn default_sensitive(pack: &ElementPack) -> Vec<String> {
         .collect()
 }
 
-/// Most worker threads `--threads` accepts; each thread holds its own buffers.
+/// Maximum number of worker threads that `--threads` accepts.
 const MAX_THREADS: usize = 256;
 
 fn run_in_pool<T: Send>(

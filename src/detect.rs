@@ -78,7 +78,7 @@ pub fn field_value(text: &str) -> Option<&str> {
 
 /// Classifies a cell for `element`. A number cell with more than 15 significant digits lost
 /// its trailing digits to spreadsheet numeric storage (IEEE double, as Excel keeps numbers),
-/// so it is `Damaged` whatever its digits say.
+/// so it is `Damaged` whatever its digits read.
 pub fn classify_cell(element: &Element, cell: &Cell) -> ValueClass {
     if matches!(cell.kind, CellKind::Empty | CellKind::Error) {
         return ValueClass::Empty;
@@ -126,17 +126,17 @@ fn significant_digits(number: &str) -> usize {
     digits.bytes().filter(u8::is_ascii_digit).count()
 }
 
-/// Whether a row has no non-empty cell.
+/// Returns whether a row has no non-empty cell.
 pub fn is_blank(row: &Row) -> bool {
     row.cells.iter().all(|c| value_text(c).is_none())
 }
 
-/// Whether a row is a footer such as `合计：4人` under a report-style table.
+/// Returns whether a row is a footer such as `合计：4人` under a report-style table.
 pub fn is_footer(row: &Row) -> bool {
     is_footer_fields(row.cells.iter().filter_map(value_text))
 }
 
-/// Whether the non-empty fields of a row, in order, make a footer: at most three of them,
+/// Returns whether the non-empty fields of a row, in order, make a footer: at most three of them,
 /// the first starting with a total label.
 pub fn is_footer_fields<'a>(mut filled: impl Iterator<Item = &'a str>) -> bool {
     let Some(first) = filled.next() else {
@@ -152,7 +152,7 @@ pub fn is_footer_fields<'a>(mut filled: impl Iterator<Item = &'a str>) -> bool {
     })
 }
 
-/// Whether a header names another person's data, such as an emergency contact's phone.
+/// Returns whether a header names another person's data, such as an emergency contact's phone.
 pub fn names_other_person(header: &str) -> bool {
     let lower = header.to_lowercase();
     OTHER_PERSON_WORDS.iter().any(|w| lower.contains(w))

@@ -40,14 +40,14 @@ pub struct Individuals {
 /// Element presence of one record or person: bit `i` is element `i` of the element pack.
 pub type ElementSet = u128;
 
-/// The most elements an `ElementSet` can hold.
+/// Maximum number of elements an `ElementSet` can represent.
 pub const MAX_ELEMENTS: usize = 128;
 
 /// A linking key: a keyed 64-bit hash of (element namespace, normalised value). Raw values
 /// never enter the index.
 pub type KeyHash = u64;
 
-/// Hashes normalised linking keys with a per-scan random key, so that the index holds no
+/// Hashes normalised linking keys with a per-scan random key, so that the index contains no
 /// value that could be reversed by hashing every possible ID number with a known function.
 /// aHash with random keys is not a cryptographic MAC, but its keys live only in this
 /// process's memory.
@@ -68,7 +68,7 @@ impl KeyHasher {
     }
 }
 
-/// What one record contributes to its person.
+/// Facts one record adds to its person.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct RecordFacts {
     pub elements: ElementSet,

@@ -11,7 +11,7 @@ use super::decode::{self, DecodeShared, DecodingReader, TextEncoding};
 use super::text;
 use super::{Format, Limits, ReadError};
 
-/// How a delimited file splits into records.
+/// Layout of a delimited file: its encoding, delimiter and where records start.
 #[derive(Debug, Clone)]
 pub struct TextLayout {
     encoding: TextEncoding,
@@ -61,7 +61,7 @@ pub fn text_layout(path: &Path, format: Format) -> Result<Option<TextLayout>, Re
 /// Splits the records of a file into byte ranges of about `chunk_bytes`, each starting at
 /// a record boundary. Returns `None` when a quote does not follow RFC 4180 (a quote that
 /// neither opens a field, closes one, nor is doubled inside one), because then only a full
-/// parse tells where records end.
+/// parse finds where records end.
 pub fn split_ranges(
     path: &Path,
     layout: &TextLayout,

@@ -33,7 +33,7 @@ const UNREAD_EXTENSIONS: &[&str] = &[
     "sqlite", "mdb", "accdb", "dbf", "mp3", "mp4", "wav", "exe", "dll", "so",
 ];
 
-/// What to scan and how to count.
+/// Options of a scan: the paths to read and the rules for counting.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
     pub paths: Vec<PathBuf>,

@@ -17,7 +17,7 @@ const MAX_LISTED_PROBLEMS: usize = 20;
 /// Masked examples shown per column.
 const MAX_EXAMPLES: usize = 3;
 
-/// What every table of a scan shares.
+/// Shared state of every table in a scan.
 pub struct ScanContext<'a> {
     pub pack: &'a ElementPack,
     pub hasher: KeyHasher,
@@ -85,7 +85,7 @@ impl<'a> FileScanner<'a> {
         }
     }
 
-    /// A scanner that only plans the first table from its head rows.
+    /// Creates a scanner that only plans the first table from its head rows.
     pub fn planner(context: &'a ScanContext<'a>, path: &'a str) -> FileScanner<'a> {
         FileScanner {
             plan_only: true,
@@ -178,7 +178,7 @@ fn schema_table(pack: &ElementPack, meta: &TableMeta, columns: &[SchemaColumn]) 
     }
 }
 
-/// How the full pass treats one column.
+/// Treatment of one column in the full pass.
 #[derive(Debug, Clone)]
 pub struct ColumnPlan {
     /// Position in the row's fields.
@@ -270,7 +270,7 @@ impl TablePlan {
         self.columns.len()
     }
 
-    /// Whether a row is a data record: not blank, not a footer, not a repeated header.
+    /// Returns whether a row is a data record: not blank, not a footer, not a repeated header.
     fn is_data(&self, row: &impl Fields) -> bool {
         let mut filled = (0..row.count())
             .filter_map(|i| row.field(i))
@@ -676,7 +676,7 @@ fn column_note(column: &ColumnPlan, counts: &ValueCounts) -> Option<String> {
 }
 
 /// Returns the number of line breaks in a field of more than 8 KiB with at least 100 of
-/// them: no real cell holds that many, so such a field is records swallowed by an unclosed
+/// them: no real cell contains that many, so such a field is records swallowed by an unclosed
 /// quote.
 fn spans_many_lines(text: &str) -> Option<usize> {
     if text.len() <= 8 * 1024 {
@@ -686,7 +686,7 @@ fn spans_many_lines(text: &str) -> Option<usize> {
     (lines >= 100).then_some(lines)
 }
 
-/// Whether someone born on `birth` is younger than 14 on `as_of`.
+/// Returns whether someone born on `birth` is younger than 14 on `as_of`.
 pub fn is_under_14(birth: NaiveDate, as_of: NaiveDate) -> bool {
     if birth > as_of {
         return false;
