@@ -125,7 +125,7 @@ fn gbk_oracle_script_with_several_tables() {
         Some("车牌号")
     );
     assert!(
-        file.notes
+        file.unread
             .iter()
             .any(|n| n.starts_with("1 INSERT statements"))
     );
