@@ -73,7 +73,8 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub format: OutputFormat,
 
-    /// Write the report to this file (atomically, mode 0600) instead of standard output.
+    /// Write the report to this file (atomically, mode 0600) instead of standard output;
+    /// `-` means standard output.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 
@@ -302,12 +303,12 @@ fn run_in_pool<T: Send>(
 fn write_report(args: &ScanArgs, inventory: &Inventory, out: &mut dyn Write) -> anyhow::Result<()> {
     let writer = args.format.writer();
     match &args.output {
-        Some(path) => {
+        Some(path) if path.as_os_str() != "-" => {
             report::write_file(path, writer.as_ref(), inventory)
                 .with_context(|| format!("cannot write the report to {}", path.display()))?;
             eprintln!("exportscan: report written to {}", path.display());
         }
-        None => {
+        _ => {
             writer.write(inventory, out)?;
             out.flush()?;
         }

@@ -412,3 +412,25 @@ fn workbook_without_sheets_fails() {
     assert_eq!(code, 4);
     assert_eq!(file(&report, "empty.xlsx")["status"], "failed");
 }
+
+#[test]
+fn decide_rejects_an_unknown_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let totals = dir.path().join("totals.json");
+    std::fs::write(&totals, r#"{"total": 60000, "sensitive": 0, "by_group": {"medical-health": 60000}}"#)
+        .unwrap();
+    let (code, _, stderr) = run(&["decide", "--totals", totals.to_str().unwrap(), "--date", AS_OF]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("medical_health"), "stderr: {stderr}");
+}
+
+#[test]
+fn output_dash_is_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.csv", "姓名,手机号\n张三,13900000101\n");
+    let (code, stdout, _) =
+        run(&["scan", dir.path().to_str().unwrap(), "--format", "json", "--output", "-"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("\"schema_version\": 1"));
+    assert!(!std::path::Path::new("-").exists(), "a file named - was written");
+}
