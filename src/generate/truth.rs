@@ -4,6 +4,8 @@
 //! The counts come from running union-find over the rendered values after normalising
 //! them, exactly as the counting rules describe, not from the master list. Two people who
 //! happened to share a key would therefore be counted as one, as a scanner counts them.
+//! This union-find is written apart from `identity::PeopleIndex` on purpose: the truth is
+//! what the scanner's tests compare against, so it must not share the code under test.
 
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
