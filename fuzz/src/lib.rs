@@ -41,9 +41,20 @@ impl TableVisitor for CountingVisitor {
     }
 }
 
+/// Replaces libfuzzer-sys's panic hook, which aborts on every panic, with a silent one.
+///
+/// `read_file` catches a panic inside calamine and reports the file as damaged, as the
+/// scan does; such a panic is not a crash of exportscan. A panic that escapes `read_file`
+/// still ends the run, because libfuzzer-sys aborts when the target itself panics.
+fn let_caught_panics_unwind() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| std::panic::set_hook(Box::new(|_| {})));
+}
+
 /// Writes `data` to a temporary file with `extension` and reads it as `format`, then as the
 /// format that sniffing its head gives.
 pub fn read_bytes(data: &[u8], extension: &str, format: Format) {
+    let_caught_panics_unwind();
     let Ok(mut file) = tempfile::Builder::new()
         .suffix(&format!(".{extension}"))
         .tempfile()
