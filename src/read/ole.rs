@@ -100,7 +100,7 @@ pub(crate) fn check_xls(path: &Path, limits: &Limits) -> Result<(), ReadError> {
             "the workbook stream cannot be read ({e}): export the file again"
         ))
     })?;
-    // calamine holds the whole stream in memory too, so reading it here costs no more.
+    // calamine keeps the whole stream in memory too, so reading it here costs no more.
     let mut bytes = Vec::new();
     stream.read_to_end(&mut bytes)?;
     check_sheets_at_positions(&bytes, limits)?;

@@ -15,8 +15,8 @@ use super::{Limits, ReadError};
 
 /// Entries at least this large (uncompressed) must pass the compression-ratio check.
 /// Smaller entries are let through because they cannot cost much memory whatever their
-/// ratio; Apache POI's own zip-bomb check skips entries under 100 KB for the same reason,
-/// and raised false alarms on small drawing parts that were compressed 100 times.
+/// ratio. Apache POI's zip-bomb check skips entries under 100 KB for the same reason, and
+/// it still raised false alarms on drawing parts of a few hundred KB compressed 100 times.
 const RATIO_CHECK_MIN_BYTES: u64 = 100 * 1024 * 1024;
 
 /// Largest accepted ratio of uncompressed to compressed size for large entries. Sheet XML
@@ -387,7 +387,7 @@ mod tests {
     }
 
     /// Returns a one-entry archive whose central directory declares `declared` bytes for
-    /// an entry that holds `actual` bytes.
+    /// an entry that contains `actual` bytes.
     fn misdeclared(actual: usize, declared: u32) -> ZipArchive<Cursor<Vec<u8>>> {
         let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
         writer
