@@ -14,6 +14,10 @@ use crate::read::{CellKind, ReadError, Row, SchemaColumn, TableMeta, TableVisito
 /// Row problems listed per table; further ones are only counted.
 const MAX_LISTED_PROBLEMS: usize = 20;
 
+/// Rows held while the header and the sample are found. Blank rows do not count toward
+/// either, so without this cap a file of blank lines would be held whole.
+const MAX_BUFFERED_ROWS: usize = 10 * detect::SAMPLE_ROWS;
+
 /// Masked examples shown per column.
 const MAX_EXAMPLES: usize = 3;
 
@@ -224,7 +228,7 @@ impl TablePlan {
     ) -> (TablePlan, Vec<Row>) {
         let mut buffer = Vec::new();
         let mut non_blank = 0;
-        while non_blank < detect::HEADER_WINDOW {
+        while non_blank < detect::HEADER_WINDOW && buffer.len() < MAX_BUFFERED_ROWS {
             match rows.next() {
                 None => break,
                 Some(Err(error)) => tally.record_problem(error),
@@ -251,7 +255,7 @@ impl TablePlan {
             .iter()
             .filter(|r| plan.is_data(*r))
             .count();
-        while data < detect::SAMPLE_ROWS {
+        while data < detect::SAMPLE_ROWS && buffer.len() < MAX_BUFFERED_ROWS {
             match rows.next() {
                 None => break,
                 Some(Err(error)) => tally.record_problem(error),
