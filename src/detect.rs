@@ -214,7 +214,7 @@ fn filled_cells(row: &Row) -> usize {
     row.cells.iter().filter(|c| value_text(c).is_some()).count()
 }
 
-/// A label row holds text only, and no value that validates as an identifier, so a data row
+/// A label row contains text only, and no value that validates as an identifier, so a data row
 /// of a headerless file is never printed as a header.
 fn is_label_row(pack: &ElementPack, row: &Row) -> bool {
     row.cells
@@ -356,7 +356,7 @@ fn score(element: &Element, header_score: f32, counts: &ValueCounts) -> Option<f
     (valid_share >= needed && enough_values).then_some(0.9 * valid_share)
 }
 
-/// Whether values of this element are personal information (organisations are not).
+/// Returns whether values of this element are personal information (organisations are not).
 pub fn is_personal(element: &Element) -> bool {
     element.category != Category::Organisation
 }

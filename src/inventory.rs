@@ -20,7 +20,7 @@ pub struct Inventory {
     pub decision: Option<Decision>,
     /// Whether every file was fully read; when false the counts are a lower bound.
     pub complete: bool,
-    /// What was not fully examined and why, one line per file, sheet or row range.
+    /// Lines naming each file, sheet or row range that was not fully examined, with the reason.
     pub not_examined: Vec<String>,
 }
 
@@ -44,7 +44,7 @@ pub struct FileReport {
     pub format: Format,
     pub encoding: Option<String>,
     pub status: FileStatus,
-    /// Why the file was not fully read, or `null`.
+    /// Reason the file was not fully read, or `null`.
     pub problem: Option<String>,
     pub size_bytes: u64,
     pub delimiter: Option<String>,
@@ -76,7 +76,7 @@ pub struct ColumnReport {
     pub header: String,
     pub element: Option<String>,
     pub category: Option<Category>,
-    /// Whether the column holds masked values such as 139****1601.
+    /// Whether the column contains masked values such as 139****1601.
     pub masked: bool,
     pub confidence: f32,
     pub non_empty: u64,

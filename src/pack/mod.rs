@@ -25,7 +25,7 @@ pub enum Category {
     Organisation,
 }
 
-/// How strongly a value check proves the element.
+/// Strength of the evidence that a value check gives for the element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ValueStrength {
     /// No value pattern: the element is found from headers only (names, addresses).
@@ -36,7 +36,7 @@ pub enum ValueStrength {
     Checksum,
 }
 
-/// What a single value looks like for one element.
+/// Class of a single value for one element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueClass {
     Empty,
@@ -164,7 +164,7 @@ impl Element {
         }
     }
 
-    /// Whether valid values carry a birth date (resident IDs, birth dates).
+    /// Returns whether valid values carry a birth date (resident IDs, birth dates).
     pub fn carries_birth_date(&self) -> bool {
         self.value.carries_birth_date()
     }

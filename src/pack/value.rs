@@ -301,7 +301,7 @@ impl ValueRules {
         passed.then_some(strength)
     }
 
-    /// Whether valid values carry a birth date.
+    /// Returns whether valid values carry a birth date.
     pub fn carries_birth_date(&self) -> bool {
         matches!(
             self.validator,

@@ -73,7 +73,7 @@ pub struct SchemaColumn {
     pub data_type: Option<String>,
 }
 
-/// What a reader knows about a table before its rows.
+/// Table metadata that a reader knows before the rows.
 #[derive(Debug, Clone, Default)]
 pub struct TableMeta {
     /// Sheet or schema table name; `None` for delimited text.
@@ -268,7 +268,7 @@ impl Iterator for CappedRows<'_> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sniffed {
     pub format: Format,
-    /// What the content is, in words ("a PDF document", "JSON data (not a JSON Schema)").
+    /// Description of the content, in words ("a PDF document", "JSON data (not a JSON Schema)").
     pub description: String,
     /// Set when the content contradicts the extension, for the report.
     pub mismatch: Option<String>,

@@ -347,9 +347,9 @@ impl TablePlan {
             .collect();
     }
 
-    /// The first column of each linking element links records. A later column of the same
-    /// element, or one whose header names another person (an emergency contact), is compared
-    /// with it instead, because one row is one person.
+    /// Marks the first column of each linking element as the one that links records. A
+    /// later column of the same element, or one whose header names another person (an
+    /// emergency contact), is compared with it instead, because one row is one person.
     fn choose_linking_columns(&mut self, pack: &ElementPack) {
         let mut primary: Vec<Option<usize>> = vec![None; pack.elements.len()];
         let (own, other): (Vec<&ColumnPlan>, Vec<&ColumnPlan>) = self
