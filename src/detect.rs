@@ -67,7 +67,7 @@ pub fn value_text(cell: &Cell) -> Option<&str> {
 /// Returns a text field with surrounding whitespace removed, or `None` when it is empty or a
 /// placeholder such as `-` or `NULL`.
 pub fn field_value(text: &str) -> Option<&str> {
-    let text = text.trim();
+    let text = crate::validate::trim(text);
     if text.is_empty()
         || (text.len() <= 6 && PLACEHOLDERS.iter().any(|p| text.eq_ignore_ascii_case(p)))
     {
@@ -230,7 +230,7 @@ fn is_label_row(pack: &ElementPack, row: &Row) -> bool {
 }
 
 fn looks_numeric(text: &str) -> bool {
-    let text = text.trim();
+    let text = crate::validate::trim(text);
     !text.is_empty() && text.parse::<f64>().is_ok()
 }
 

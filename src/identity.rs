@@ -1,7 +1,7 @@
 //! Distinct individuals: linking records of one person through shared keys across files,
 //! and counting people, sensitive people and minors.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// Totals of distinct individuals: the `individuals` object of the JSON report and the input
 /// of the rules engine.
@@ -95,28 +95,149 @@ impl RecordKeys {
     }
 }
 
-const NO_ANCHOR: u32 = u32::MAX;
+/// Records whose keys are hashed but not yet linked, in the order they were read: what a
+/// thread that parses part of a file hands to the thread that links.
+#[derive(Debug, Default)]
+pub struct RecordBatch {
+    keys: Vec<KeyHash>,
+    records: Vec<BatchRecord>,
+}
 
-type KeyMap = HashMap<KeyHash, u32, nohash_hasher::BuildNoHashHasher<KeyHash>>;
+#[derive(Debug, Clone, Copy)]
+struct BatchRecord {
+    facts: RecordFacts,
+    /// Keys of this record in `RecordBatch::keys`, the anchor first when there is one.
+    key_count: u32,
+    has_anchor: bool,
+}
+
+impl RecordBatch {
+    pub fn new() -> RecordBatch {
+        RecordBatch::default()
+    }
+
+    pub fn push(&mut self, keys: &RecordKeys, facts: RecordFacts) {
+        self.keys.extend(keys.anchor);
+        self.keys.extend_from_slice(&keys.others);
+        self.records.push(BatchRecord {
+            facts,
+            key_count: (keys.others.len() + usize::from(keys.anchor.is_some())) as u32,
+            has_anchor: keys.anchor.is_some(),
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Appends the records of a later batch.
+    pub fn append(&mut self, mut later: RecordBatch) {
+        self.keys.append(&mut later.keys);
+        self.records.append(&mut later.records);
+    }
+}
+
+/// Number of independent key tables. Each grows on its own, so growing one copies a
+/// sixty-fourth of the keys instead of holding two whole tables at once.
+const SHARDS: usize = 64;
+
+/// A key and its node in 12 bytes with 4-byte alignment, where a `(u64, u32)` pair takes 16.
+type Slot = [u32; 3];
+
+fn slot_key(slot: &Slot) -> KeyHash {
+    u64::from(slot[0]) | (u64::from(slot[1]) << 32)
+}
+
+/// The table hash of a key. Keys are already keyed hashes, so their bits are used as they
+/// are, rotated so that the top bits, which choose the shard, do not also choose the
+/// control tag within it.
+fn table_hash(key: KeyHash) -> u64 {
+    key.rotate_left(32)
+}
+
+/// Maps linking keys to node numbers. hashbrown's `HashTable` is used instead of a
+/// `HashMap<u64, u32>` to store 12-byte slots, since at ten million people the table is most
+/// of the index's memory.
+struct KeyTable {
+    shards: Vec<hashbrown::HashTable<Slot>>,
+}
+
+impl Default for KeyTable {
+    fn default() -> KeyTable {
+        KeyTable {
+            shards: (0..SHARDS).map(|_| hashbrown::HashTable::new()).collect(),
+        }
+    }
+}
+
+impl KeyTable {
+    fn shard(key: KeyHash) -> usize {
+        (key >> (64 - SHARDS.trailing_zeros())) as usize
+    }
+
+    /// Returns the node of `key`, or inserts `new_node` for it and returns `None`.
+    fn get_or_insert(&mut self, key: KeyHash, new_node: u32) -> Option<u32> {
+        let shard = &mut self.shards[Self::shard(key)];
+        let found = shard.find(table_hash(key), |slot| slot_key(slot) == key);
+        if let Some(slot) = found {
+            return Some(slot[2]);
+        }
+        let slot = [key as u32, (key >> 32) as u32, new_node];
+        shard.insert_unique(table_hash(key), slot, |slot| table_hash(slot_key(slot)));
+        None
+    }
+
+    fn get(&self, key: KeyHash) -> Option<u32> {
+        self.shards[Self::shard(key)]
+            .find(table_hash(key), |slot| slot_key(slot) == key)
+            .map(|slot| slot[2])
+    }
+
+    /// Every (key, node) pair, emptying the table.
+    fn drain(&mut self) -> impl Iterator<Item = (KeyHash, u32)> + '_ {
+        self.shards
+            .iter_mut()
+            .flat_map(|shard| shard.drain())
+            .map(|slot| (slot_key(&slot), slot[2]))
+    }
+}
+
+/// Node flags, in the top bits of `Node::meta`. `ANCHOR_KEY`: the node is a resident-ID
+/// key. `ANCHORED` (on a root): the component holds a resident-ID key. `MINOR` (on a root):
+/// the person is younger than 14.
+const ANCHOR_KEY: u32 = 1 << 31;
+const ANCHORED: u32 = 1 << 30;
+const MINOR: u32 = 1 << 29;
+const SET_ID_BITS: u32 = MINOR - 1;
+
+/// One linking key's node: its parent in the union-find, and in `meta` the flags and the
+/// interned element set of its person (read at roots). Eight bytes, so that the union-find
+/// touches one cache line per node.
+#[derive(Clone, Copy)]
+struct Node {
+    parent: u32,
+    meta: u32,
+}
 
 /// Union-find over linking keys with the facts of each person at the root.
 ///
-/// Element sets are interned, so a node stores a 2-byte set id instead of 16 bytes; an
-/// export has few distinct combinations of elements.
+/// A node costs 8 bytes besides its 12-byte key-table slot. Element sets are interned, so a
+/// node stores a set id instead of 16 bytes; an export has few distinct combinations of
+/// elements.
 #[derive(Default)]
 pub struct PeopleIndex {
-    nodes: KeyMap,
-    parent: Vec<u32>,
-    /// Node index of the resident-ID key in the node's component, or `NO_ANCHOR`.
-    anchor: Vec<u32>,
-    set_id: Vec<u32>,
-    minor: Vec<bool>,
+    keys: KeyTable,
+    nodes: Vec<Node>,
     sets: Vec<ElementSet>,
-    set_ids: HashMap<ElementSet, u32>,
+    set_ids: rustc_hash::FxHashMap<ElementSet, u32>,
     unlinked_tally: HashMap<RecordFacts, u64>,
-    /// A second union-find over the same nodes that follows every link, refused ones
-    /// included; its components count the conflicts.
-    graph_parent: Vec<u32>,
+    /// Links refused because both components held a resident ID, as node pairs. With the
+    /// accepted links they make the link graph, whose components count the conflicts.
+    refused: Vec<(u32, u32)>,
 }
 
 // `RecordFacts` is a map key for the unlinked tally.
@@ -133,25 +254,50 @@ impl PeopleIndex {
         PeopleIndex::default()
     }
 
+    /// Number of distinct linking keys.
+    pub fn key_count(&self) -> usize {
+        self.nodes.len()
+    }
+
     /// Adds one record: links its keys into one person (unless two resident IDs conflict)
     /// and adds its facts to that person. A record without keys is one unlinked person.
     pub fn add_record(&mut self, keys: &RecordKeys, facts: RecordFacts) {
-        if keys.is_empty() {
-            *self.unlinked_tally.entry(facts).or_insert(0) += 1;
-            return;
+        self.add_keys(keys.anchor, &keys.others, facts);
+    }
+
+    /// Adds the records of a batch in their order, as `add_record` would.
+    pub fn add_batch(&mut self, batch: &RecordBatch) {
+        let mut keys = batch.keys.as_slice();
+        for record in &batch.records {
+            let (own, rest) = keys.split_at((record.key_count as usize).min(keys.len()));
+            keys = rest;
+            match (record.has_anchor, own.split_first()) {
+                (true, Some((&anchor, others))) => {
+                    self.add_keys(Some(anchor), others, record.facts)
+                }
+                _ => self.add_keys(None, own, record.facts),
+            }
         }
-        let first = match keys.anchor {
-            Some(anchor) => {
+    }
+
+    fn add_keys(&mut self, anchor: Option<KeyHash>, others: &[KeyHash], facts: RecordFacts) {
+        let first = match (anchor, others.first()) {
+            (Some(anchor), _) => {
                 let node = self.node(anchor);
-                self.anchor[node as usize] = node;
+                self.nodes[node as usize].meta |= ANCHOR_KEY;
+                let root = self.find(node);
+                self.nodes[root as usize].meta |= ANCHORED;
                 node
             }
-            None => self.node(keys.others[0]),
+            (None, Some(&key)) => self.node(key),
+            (None, None) => {
+                *self.unlinked_tally.entry(facts).or_insert(0) += 1;
+                return;
+            }
         };
-        for &key in &keys.others {
+        for &key in others {
             let node = self.node(key);
             self.union(first, node);
-            self.graph_union(first, node);
         }
         let root = self.find(first);
         self.add_facts(root, facts);
@@ -160,49 +306,49 @@ impl PeopleIndex {
     /// Merges another index into this one, component by component, as if its records had
     /// been added here. The smaller index is merged into the larger one.
     pub fn merge(&mut self, mut other: PeopleIndex) {
-        if other.parent.len() > self.parent.len() {
+        if other.nodes.len() > self.nodes.len() {
             std::mem::swap(self, &mut other);
         }
         // The index keeps no node-to-key table (it would cost 8 bytes a key), so the
-        // components are rebuilt from the key map: (root, node, key), grouped by root.
-        let nodes = std::mem::take(&mut other.nodes);
-        let mut members: Vec<(u32, u32, KeyHash)> = nodes
-            .into_iter()
-            .map(|(key, node)| (other.find(node), node, key))
-            .collect();
-        members.sort_unstable();
-        let mut key_of = vec![0; other.parent.len()];
-        for &(_, node, key) in &members {
-            key_of[node as usize] = key;
+        // components are rebuilt from the key table: (root, node, key), grouped by root.
+        let mut keys = std::mem::take(&mut other.keys);
+        let mut members: Vec<(u32, u32, KeyHash)> = Vec::with_capacity(other.nodes.len());
+        for (key, node) in keys.drain() {
+            members.push((other.find(node), node, key));
         }
+        drop(keys);
+        members.sort_unstable();
         let mut record = RecordKeys::default();
         for component in members.chunk_by(|a, b| a.0 == b.0) {
             let root = component[0].0;
             record.clear();
-            let anchor_node = other.anchor[root as usize];
             for &(_, node, key) in component {
-                if node == anchor_node {
+                if other.nodes[node as usize].meta & ANCHOR_KEY != 0 {
                     record.anchor = Some(key);
                 } else {
                     record.others.push(key);
                 }
             }
             let facts = RecordFacts {
-                elements: other.sets[other.set_id[root as usize] as usize],
-                minor: other.minor[root as usize],
+                elements: other.set_of(root),
+                minor: other.nodes[root as usize].meta & MINOR != 0,
             };
             self.add_record(&record, facts);
         }
         for (facts, count) in other.unlinked_tally.drain() {
             *self.unlinked_tally.entry(facts).or_insert(0) += count;
         }
-        // Links that `other` refused are kept in its graph and must join this one.
-        for node in 0..other.graph_parent.len() as u32 {
-            let graph_root = other.graph_find(node);
-            if graph_root != node {
-                let a = self.node(key_of[node as usize]);
-                let b = self.node(key_of[graph_root as usize]);
-                self.graph_union(a, b);
+        // Links that `other` refused join this index's link graph.
+        if !other.refused.is_empty() {
+            let mut key_of = vec![0; other.nodes.len()];
+            for &(_, node, key) in &members {
+                key_of[node as usize] = key;
+            }
+            for &(a, b) in &other.refused {
+                let (a, b) = (key_of[a as usize], key_of[b as usize]);
+                if let (Some(a), Some(b)) = (self.keys.get(a), self.keys.get(b)) {
+                    self.refused.push((a, b));
+                }
             }
         }
     }
@@ -218,11 +364,11 @@ impl PeopleIndex {
         groups: &[(String, ElementSet)],
     ) -> Individuals {
         let mut people: Vec<(RecordFacts, u64)> = Vec::new();
-        for node in 0..self.parent.len() as u32 {
-            if self.parent[node as usize] == node {
+        for node in 0..self.nodes.len() as u32 {
+            if self.nodes[node as usize].parent == node {
                 let facts = RecordFacts {
-                    elements: self.sets[self.set_id[node as usize] as usize],
-                    minor: self.minor[node as usize],
+                    elements: self.set_of(node),
+                    minor: self.nodes[node as usize].meta & MINOR != 0,
                 };
                 people.push((facts, 1));
             }
@@ -271,59 +417,65 @@ impl PeopleIndex {
     }
 
     fn node(&mut self, key: KeyHash) -> u32 {
-        if let Some(&node) = self.nodes.get(&key) {
+        let next = self.nodes.len() as u32;
+        if let Some(node) = self.keys.get_or_insert(key, next) {
             return node;
         }
-        let node = self.parent.len() as u32;
-        self.nodes.insert(key, node);
-        self.parent.push(node);
-        self.graph_parent.push(node);
-        self.anchor.push(NO_ANCHOR);
         let empty = self.intern(0);
-        self.set_id.push(empty);
-        self.minor.push(false);
-        node
+        self.nodes.push(Node {
+            parent: next,
+            meta: empty,
+        });
+        next
     }
 
-    fn graph_find(&mut self, mut node: u32) -> u32 {
-        while self.graph_parent[node as usize] != node {
-            let grandparent = self.graph_parent[self.graph_parent[node as usize] as usize];
-            self.graph_parent[node as usize] = grandparent;
-            node = grandparent;
-        }
-        node
-    }
-
-    fn graph_union(&mut self, a: u32, b: u32) {
-        let (ra, rb) = (self.graph_find(a), self.graph_find(b));
-        if ra != rb {
-            let (root, child) = if ra < rb { (ra, rb) } else { (rb, ra) };
-            self.graph_parent[child as usize] = root;
-        }
-    }
-
-    /// Counts the resident IDs that links would have merged into another one: the anchor
-    /// nodes minus the link-graph components that contain one.
+    /// Counts the resident IDs that links would have merged into another one: the resident-ID
+    /// keys minus the components of the link graph that hold one. Every component of the
+    /// index holds at most one, and a refused link joins two that both hold one, so each
+    /// refused link that joins two graph components not yet joined is one conflict.
     fn count_conflicts(&mut self) -> u64 {
-        let mut anchors = 0u64;
-        let mut anchored_components = HashSet::new();
-        for node in 0..self.parent.len() as u32 {
-            if self.anchor[node as usize] == node {
-                anchors += 1;
-                anchored_components.insert(self.graph_find(node));
+        // A small union-find over the roots that refused links touch, kept as child-to-parent
+        // entries (a root has none).
+        let mut graph: HashMap<u32, u32> = HashMap::new();
+        fn graph_find(graph: &mut HashMap<u32, u32>, node: u32) -> u32 {
+            let mut root = node;
+            while let Some(&parent) = graph.get(&root) {
+                root = parent;
+            }
+            let mut current = node;
+            while let Some(&parent) = graph.get(&current) {
+                if parent != root {
+                    graph.insert(current, root);
+                }
+                current = parent;
+            }
+            root
+        }
+        let mut conflicts = 0;
+        for i in 0..self.refused.len() {
+            let (a, b) = self.refused[i];
+            let (a, b) = (self.find(a), self.find(b));
+            let (a, b) = (graph_find(&mut graph, a), graph_find(&mut graph, b));
+            if a != b {
+                let (root, child) = if a < b { (a, b) } else { (b, a) };
+                graph.insert(child, root);
+                conflicts += 1;
             }
         }
-        anchors - anchored_components.len() as u64
+        conflicts
     }
 
     fn find(&mut self, mut node: u32) -> u32 {
         // Path halving keeps trees shallow without recursion.
-        while self.parent[node as usize] != node {
-            let grandparent = self.parent[self.parent[node as usize] as usize];
-            self.parent[node as usize] = grandparent;
+        loop {
+            let parent = self.nodes[node as usize].parent;
+            if parent == node {
+                return node;
+            }
+            let grandparent = self.nodes[parent as usize].parent;
+            self.nodes[node as usize].parent = grandparent;
             node = grandparent;
         }
-        node
     }
 
     fn union(&mut self, a: u32, b: u32) {
@@ -331,32 +483,39 @@ impl PeopleIndex {
         if ra == rb {
             return;
         }
-        let (anchor_a, anchor_b) = (self.anchor[ra as usize], self.anchor[rb as usize]);
-        if anchor_a != NO_ANCHOR && anchor_b != NO_ANCHOR {
+        let (meta_a, meta_b) = (self.nodes[ra as usize].meta, self.nodes[rb as usize].meta);
+        if meta_a & meta_b & ANCHORED != 0 {
+            if self.refused.last() != Some(&(ra, rb)) {
+                self.refused.push((ra, rb));
+            }
             return;
         }
         // The lower node index becomes the root, which keeps results independent of hashing.
         let (root, child) = if ra < rb { (ra, rb) } else { (rb, ra) };
-        self.parent[child as usize] = root;
-        self.anchor[root as usize] = if anchor_a != NO_ANCHOR {
-            anchor_a
-        } else {
-            anchor_b
-        };
+        self.nodes[child as usize].parent = root;
+        self.nodes[root as usize].meta |= (meta_a | meta_b) & ANCHORED;
         let facts = RecordFacts {
-            elements: self.sets[self.set_id[child as usize] as usize],
-            minor: self.minor[child as usize],
+            elements: self.set_of(child),
+            minor: self.nodes[child as usize].meta & MINOR != 0,
         };
         self.add_facts(root, facts);
     }
 
     fn add_facts(&mut self, root: u32, facts: RecordFacts) {
-        let current = self.sets[self.set_id[root as usize] as usize];
+        let current = self.set_of(root);
         let merged = current | facts.elements;
         if merged != current {
-            self.set_id[root as usize] = self.intern(merged);
+            let id = self.intern(merged);
+            let node = &mut self.nodes[root as usize];
+            node.meta = (node.meta & !SET_ID_BITS) | id;
         }
-        self.minor[root as usize] |= facts.minor;
+        if facts.minor {
+            self.nodes[root as usize].meta |= MINOR;
+        }
+    }
+
+    fn set_of(&self, node: u32) -> ElementSet {
+        self.sets[(self.nodes[node as usize].meta & SET_ID_BITS) as usize]
     }
 
     fn intern(&mut self, set: ElementSet) -> u32 {
@@ -364,9 +523,28 @@ impl PeopleIndex {
             return id;
         }
         let id = self.sets.len() as u32;
+        if id > SET_ID_BITS {
+            // 2^29 distinct element sets would take over 20 GB of this table before a node
+            // could need more id bits. Should it happen, the person gets every element: an
+            // overcount, the side that never understates the procedure a transfer needs.
+            return self.intern_all();
+        }
         self.sets.push(set);
         self.set_ids.insert(set, id);
         id
+    }
+
+    fn intern_all(&mut self) -> u32 {
+        match self.set_ids.get(&ElementSet::MAX) {
+            Some(&id) => id,
+            None => {
+                let last = self.sets.len() - 1;
+                self.sets[last] = ElementSet::MAX;
+                self.set_ids.retain(|_, id| *id as usize != last);
+                self.set_ids.insert(ElementSet::MAX, last as u32);
+                last as u32
+            }
+        }
     }
 }
 
@@ -528,5 +706,57 @@ mod tests {
         assert_eq!(merged.sensitive, expected.sensitive);
         assert_eq!(merged.conflicts, expected.conflicts);
         assert_eq!(merged.by_element, expected.by_element);
+    }
+
+    #[test]
+    fn batch_links_like_single_records() {
+        let records = [
+            (record(Some(1), &[10]), facts(ID | PHONE)),
+            (record(None, &[]), facts(NAME)),
+            (record(None, &[10, 20]), facts(PHONE | NAME)),
+            (record(Some(2), &[20]), facts(ID)),
+            (record(Some(3), &[]), facts(ID)),
+        ];
+        let mut single = PeopleIndex::new();
+        let mut batch = RecordBatch::new();
+        for (keys, f) in &records {
+            single.add_record(keys, *f);
+            batch.push(keys, *f);
+        }
+        let mut batched = PeopleIndex::new();
+        batched.add_batch(&batch);
+        let expected = single.totals(&ids(), ID, 0, &[]);
+        assert_eq!(batched.totals(&ids(), ID, 0, &[]), expected);
+        assert_eq!(expected.total, 4);
+        assert_eq!(expected.conflicts, 1);
+    }
+
+    #[test]
+    fn merge_keeps_conflicts_found_in_the_merged_index() {
+        // The smaller index holds the conflict; merging it must keep the refused link.
+        let mut small = PeopleIndex::new();
+        small.add_record(&record(Some(1), &[10]), facts(ID | PHONE));
+        small.add_record(&record(Some(2), &[10]), facts(ID | PHONE));
+        let mut large = PeopleIndex::new();
+        for key in 100..110 {
+            large.add_record(&record(None, &[key]), facts(PHONE));
+        }
+        large.merge(small);
+        let totals = large.totals(&ids(), ID, 0, &[]);
+        assert_eq!(totals.total, 12);
+        assert_eq!(totals.conflicts, 1);
+    }
+
+    #[test]
+    fn repeated_refused_links_count_once() {
+        let mut index = PeopleIndex::new();
+        for _ in 0..3 {
+            index.add_record(&record(Some(1), &[10]), facts(ID | PHONE));
+            index.add_record(&record(Some(2), &[10]), facts(ID | PHONE));
+            index.add_record(&record(Some(3), &[10]), facts(ID | PHONE));
+        }
+        let totals = index.totals(&ids(), ID, 0, &[]);
+        assert_eq!(totals.total, 3);
+        assert_eq!(totals.conflicts, 2);
     }
 }

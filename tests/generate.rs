@@ -646,7 +646,7 @@ fn ean13_is_valid(code: &str) -> bool {
         .enumerate()
         .map(|(i, d)| if i % 2 == 0 { *d } else { d * 3 })
         .sum();
-    sum.is_multiple_of(10)
+    sum % 10 == 0
 }
 
 /// Converts a valid resident ID (18 characters, or 15 legacy digits) to its 18-character

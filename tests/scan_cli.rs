@@ -417,9 +417,18 @@ fn workbook_without_sheets_fails() {
 fn decide_rejects_an_unknown_group() {
     let dir = tempfile::tempdir().unwrap();
     let totals = dir.path().join("totals.json");
-    std::fs::write(&totals, r#"{"total": 60000, "sensitive": 0, "by_group": {"medical-health": 60000}}"#)
-        .unwrap();
-    let (code, _, stderr) = run(&["decide", "--totals", totals.to_str().unwrap(), "--date", AS_OF]);
+    std::fs::write(
+        &totals,
+        r#"{"total": 60000, "sensitive": 0, "by_group": {"medical-health": 60000}}"#,
+    )
+    .unwrap();
+    let (code, _, stderr) = run(&[
+        "decide",
+        "--totals",
+        totals.to_str().unwrap(),
+        "--date",
+        AS_OF,
+    ]);
     assert_eq!(code, 2);
     assert!(stderr.contains("medical_health"), "stderr: {stderr}");
 }
@@ -428,9 +437,18 @@ fn decide_rejects_an_unknown_group() {
 fn output_dash_is_standard_output() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a.csv", "姓名,手机号\n张三,13900000101\n");
-    let (code, stdout, _) =
-        run(&["scan", dir.path().to_str().unwrap(), "--format", "json", "--output", "-"]);
+    let (code, stdout, _) = run(&[
+        "scan",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "--output",
+        "-",
+    ]);
     assert_eq!(code, 0);
     assert!(stdout.contains("\"schema_version\": 1"));
-    assert!(!std::path::Path::new("-").exists(), "a file named - was written");
+    assert!(
+        !std::path::Path::new("-").exists(),
+        "a file named - was written"
+    );
 }

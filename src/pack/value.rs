@@ -222,7 +222,7 @@ impl ValueRules {
         let text = if self.numeric_damage {
             validate::strip_text_guard(value)
         } else {
-            value.trim()
+            validate::trim(value)
         };
         if text.is_empty() {
             return (EMPTY, None);

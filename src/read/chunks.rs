@@ -186,8 +186,32 @@ impl QuoteScanner {
 /// One item of a byte range: a record with its 0-based index within the range, or a
 /// problem with the rest of the range still read.
 pub enum RangeItem<'a> {
-    Record(u64, &'a csv::StringRecord),
+    Record(u64, TextRecord<'a>),
     Problem(ReadError),
+}
+
+/// A record whose bytes are valid UTF-8, checked once for the whole record.
+#[derive(Clone, Copy)]
+pub struct TextRecord<'a> {
+    text: &'a str,
+    record: &'a csv::ByteRecord,
+}
+
+impl<'a> TextRecord<'a> {
+    pub fn len(&self) -> usize {
+        self.record.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.record.is_empty()
+    }
+
+    pub fn get(&self, index: usize) -> Option<&'a str> {
+        // Fields end at ASCII delimiters, so their ranges are character boundaries.
+        self.record
+            .range(index)
+            .and_then(|range| self.text.get(range))
+    }
 }
 
 /// Reads the records of one byte range, passing each to `visit`.
@@ -226,14 +250,37 @@ pub fn read_range(
         .flexible(true)
         .delimiter(layout.delimiter)
         .from_reader(source);
-    let mut record = csv::StringRecord::new();
+    // Records are read as bytes and checked with simdutf8, several times faster than the
+    // standard check `csv::StringRecord` runs on text with Chinese characters.
+    let mut record = csv::ByteRecord::new();
     let mut index = 0u64;
     let mut invalid_utf8 = 0u64;
     loop {
-        match reader.read_record(&mut record) {
+        match reader.read_byte_record(&mut record) {
             Ok(true) => {
                 shared.record_start.set(reader.position().byte());
-                visit(RangeItem::Record(index, &record));
+                match simdutf8::basic::from_utf8(record.as_slice()) {
+                    Ok(text) => visit(RangeItem::Record(
+                        index,
+                        TextRecord {
+                            text,
+                            record: &record,
+                        },
+                    )),
+                    Err(_) => {
+                        invalid_utf8 += 1;
+                        if invalid_utf8 <= 20 {
+                            let offset = range.0 + record.position().map_or(0, |p| p.byte());
+                            let message = format!(
+                                "invalid UTF-8 in the record at byte offset {offset}: the file mixes encodings, and the record is not counted; re-export the file in one encoding"
+                            );
+                            visit(RangeItem::Problem(ReadError::Row {
+                                row: index,
+                                message,
+                            }));
+                        }
+                    }
+                }
                 index += 1;
             }
             Ok(false) => break,
@@ -241,19 +288,6 @@ pub fn read_range(
                 shared.record_start.set(reader.position().byte());
                 let offset = range.0 + error.position().map_or(0, |p| p.byte());
                 match error.into_kind() {
-                    csv::ErrorKind::Utf8 { .. } => {
-                        invalid_utf8 += 1;
-                        index += 1;
-                        if invalid_utf8 <= 20 {
-                            let message = format!(
-                                "invalid UTF-8 in the record at byte offset {offset}: the file mixes encodings, and the record is not counted; re-export the file in one encoding"
-                            );
-                            visit(RangeItem::Problem(ReadError::Row {
-                                row: index - 1,
-                                message,
-                            }));
-                        }
-                    }
                     csv::ErrorKind::Io(io) => {
                         visit(RangeItem::Problem(text::io_to_read_error(io, limits)));
                         break;

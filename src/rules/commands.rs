@@ -86,8 +86,11 @@ pub fn run_decide(args: &DecideArgs, out: &mut dyn Write) -> anyhow::Result<i32>
     let profile = args.profile.resolve(today)?;
     let rules = RuleSet::load(args.rules.as_deref())?;
     let totals = read_totals(&args.totals)?;
-    let groups: Vec<String> =
-        rules.packs().iter().flat_map(|p| p.groups.iter().map(|g| g.id.clone())).collect();
+    let groups: Vec<String> = rules
+        .packs()
+        .iter()
+        .flat_map(|p| p.groups.iter().map(|g| g.id.clone()))
+        .collect();
     if let Some(unknown) = totals.by_group.keys().find(|g| !groups.contains(g)) {
         anyhow::bail!(
             "{}: by_group names the unknown group {unknown:?}: the loaded rule packs define {}",

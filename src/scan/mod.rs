@@ -367,7 +367,7 @@ mod tests {
 
     impl TableVisitor for PanickingVisitor {
         fn table(&mut self, _: &TableMeta, rows: &mut dyn Iterator<Item = Result<Row, ReadError>>) {
-            for row in rows.flatten().filter(|row| row.index == 1) {
+            if let Some(row) = rows.flatten().find(|row| row.index == 1) {
                 let text: Vec<&str> = row.cells.iter().map(|c| c.text.as_str()).collect();
                 panic!("byte index 3 is out of bounds of `{}`", text.join(","));
             }

@@ -5,10 +5,11 @@
 use chrono::{Months, NaiveDate};
 
 use crate::detect::{self, ValueCounts};
-use crate::identity::{KeyHasher, PeopleIndex, RecordFacts, RecordKeys};
+use crate::identity::{KeyHasher, PeopleIndex, RecordBatch, RecordFacts, RecordKeys};
 use crate::inventory::{ColumnReport, TableReport, column_letter};
 use crate::mask::mask_value;
 use crate::pack::{ElementPack, ValueClass};
+use crate::read::chunks::TextRecord;
 use crate::read::{CellKind, ReadError, Row, SchemaColumn, TableMeta, TableVisitor};
 
 /// Row problems listed per table; further ones are only counted.
@@ -47,7 +48,7 @@ impl Fields for Row {
     }
 }
 
-impl Fields for csv::StringRecord {
+impl Fields for TextRecord<'_> {
     fn count(&self) -> usize {
         self.len()
     }
@@ -443,11 +444,64 @@ pub struct TableTally {
     problems: Vec<String>,
     problem_count: u64,
     possible_other_people: u64,
-    people: PeopleIndex,
+    people: TallyPeople,
+}
+
+/// Where a tally's records go: into its own people index, or into a batch that another
+/// thread links.
+enum TallyPeople {
+    Linked(PeopleIndex),
+    Collected(RecordBatch),
+}
+
+impl TallyPeople {
+    fn add(&mut self, keys: &RecordKeys, facts: RecordFacts) {
+        match self {
+            TallyPeople::Linked(index) => index.add_record(keys, facts),
+            TallyPeople::Collected(batch) => batch.push(keys, facts),
+        }
+    }
+
+    fn into_index(self) -> PeopleIndex {
+        match self {
+            TallyPeople::Linked(index) => index,
+            TallyPeople::Collected(batch) => {
+                let mut index = PeopleIndex::new();
+                index.add_batch(&batch);
+                index
+            }
+        }
+    }
+
+    /// Adds the records of a later part, linking them unless both parts only collect.
+    fn absorb(&mut self, later: TallyPeople) {
+        match (&mut *self, later) {
+            (TallyPeople::Linked(index), TallyPeople::Linked(theirs)) => index.merge(theirs),
+            (TallyPeople::Linked(index), TallyPeople::Collected(batch)) => index.add_batch(&batch),
+            (TallyPeople::Collected(batch), TallyPeople::Collected(theirs)) => batch.append(theirs),
+            (TallyPeople::Collected(_), later @ TallyPeople::Linked(_)) => {
+                let earlier = std::mem::replace(self, TallyPeople::Collected(RecordBatch::new()));
+                let mut index = earlier.into_index();
+                index.merge(later.into_index());
+                *self = TallyPeople::Linked(index);
+            }
+        }
+    }
 }
 
 impl TableTally {
+    /// A tally that links its records as it counts them.
     pub fn new(width: usize) -> TableTally {
+        TableTally::with_people(width, TallyPeople::Linked(PeopleIndex::new()))
+    }
+
+    /// A tally that collects its records' keys for a later `merge` into a linking tally,
+    /// so that a part of a file can be counted on one thread and linked on another.
+    pub fn collecting(width: usize) -> TableTally {
+        TableTally::with_people(width, TallyPeople::Collected(RecordBatch::new()))
+    }
+
+    fn with_people(width: usize, people: TallyPeople) -> TableTally {
         TableTally {
             columns: vec![ColumnTally::default(); width],
             data_rows: 0,
@@ -455,7 +509,7 @@ impl TableTally {
             problems: Vec::new(),
             problem_count: 0,
             possible_other_people: 0,
-            people: PeopleIndex::new(),
+            people,
         }
     }
 
@@ -486,7 +540,7 @@ impl TableTally {
         let room = MAX_LISTED_PROBLEMS.saturating_sub(self.problems.len());
         self.problems.extend(other.problems.into_iter().take(room));
         self.possible_other_people += other.possible_other_people;
-        self.people.merge(other.people);
+        self.people.absorb(other.people);
     }
 
     /// Counts one row: its values per tagged column, and its keys and facts as one record.
@@ -589,7 +643,7 @@ impl TableTally {
         });
         self.possible_other_people += u64::from(second_differs);
         if has_personal_data {
-            self.people.add_record(&scratch.keys, facts);
+            self.people.add(&scratch.keys, facts);
         }
     }
 
@@ -651,7 +705,7 @@ impl TableTally {
             columns,
             problems: self.problems,
         };
-        (report, self.people)
+        (report, self.people.into_index())
     }
 }
 

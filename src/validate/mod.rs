@@ -26,7 +26,7 @@ pub use resident_id::{
 };
 pub use text::{
     fold_width, has_lost_precision, is_masked, is_null_placeholder, is_one_repeated_digit,
-    is_scientific_notation, strip_text_guard, to_half_width,
+    is_scientific_notation, strip_text_guard, to_half_width, trim,
 };
 pub use vehicle::{
     VinCheck, check_vin, licence_plate_valid, normalise_compact_upper, vin_check_char,
@@ -38,7 +38,7 @@ use std::borrow::Cow;
 /// (`6222 0210 0000 0000 017`), folding full-width digits; `None` when any other character
 /// occurs.
 pub fn normalise_digits(value: &str) -> Option<Cow<'_, str>> {
-    let trimmed = value.trim();
+    let trimmed = trim(value);
     if trimmed.bytes().all(|b| b.is_ascii_digit()) {
         return Some(Cow::Borrowed(trimmed));
     }

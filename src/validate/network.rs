@@ -57,7 +57,7 @@ fn label_valid(label: &str) -> bool {
 /// local part is not what RFC 5321 allows a server to assume, but mailbox providers treat
 /// it as case-insensitive, so one person's address links across spellings.
 pub fn normalise_email(value: &str) -> Cow<'_, str> {
-    let trimmed = value.trim();
+    let trimmed = super::trim(value);
     if trimmed.bytes().any(|b| b.is_ascii_uppercase()) {
         Cow::Owned(trimmed.to_ascii_lowercase())
     } else {

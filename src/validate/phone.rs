@@ -73,7 +73,7 @@ fn strip_float_tail(text: &str) -> &str {
 /// digits are a mobile number is `mobile_valid`'s job. Thirteen-digit values without an 86
 /// prefix (millisecond timestamps, IoT numbers) therefore yield `None`.
 pub fn normalise_mobile(value: &str) -> Option<Cow<'_, str>> {
-    let trimmed = value.trim();
+    let trimmed = super::trim(value);
     if trimmed.len() == 11 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
         return Some(Cow::Borrowed(trimmed));
     }

@@ -144,7 +144,7 @@ pub fn upgrade_resident_id_15(id15: &str) -> Option<String> {
 /// Puts a resident ID number into canonical form: trimmed, a final lowercase x raised to X,
 /// and a 15-digit number converted to 18 digits. Returns `None` for any other shape.
 pub fn normalise_resident_id(value: &str) -> Option<Cow<'_, str>> {
-    let trimmed = value.trim();
+    let trimmed = super::trim(value);
     let bytes = trimmed.as_bytes();
     match bytes.len() {
         18 if bytes[..17].iter().all(u8::is_ascii_digit) => match bytes[17] {

@@ -30,10 +30,19 @@ const NULL_PLACEHOLDERS: &[&str] = &[
     "null", "none", "nil", "nan", "n/a", "#n/a", "-", "--", "—", "——", "/", "无", "空", "暂无",
 ];
 
+/// Trims whitespace as `str::trim` does, without its per-character Unicode check for the
+/// common value that starts and ends with a visible ASCII character.
+pub fn trim(value: &str) -> &str {
+    match (value.as_bytes().first(), value.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => value,
+        _ => value.trim(),
+    }
+}
+
 /// Returns whether `value` is empty, whitespace or a common placeholder for a missing value
 /// (`NULL`, `N/A`, `-`, `无`, ...), compared without regard to ASCII case.
 pub fn is_null_placeholder(value: &str) -> bool {
-    let trimmed = value.trim();
+    let trimmed = trim(value);
     trimmed.is_empty()
         || (trimmed.len() <= MAX_PLACEHOLDER_BYTES
             && NULL_PLACEHOLDERS
@@ -68,7 +77,7 @@ fn is_digit_separator(c: char) -> bool {
 /// otherwise digit string, and only when a run is longer than one letter or is not the last
 /// character, so the final X of a resident ID number stays unmasked.
 pub fn is_masked(value: &str) -> bool {
-    let trimmed = value.trim();
+    let trimmed = trim(value);
     // Every mask character starts with one of these bytes: `*`, `X`, `x`, or the UTF-8
     // lead bytes of `×` (C3), `●` (E2) and the full-width `＊` `Ｘ` `ｘ` (EF). Most values
     // contain none of them.
@@ -129,7 +138,7 @@ pub fn is_masked(value: &str) -> bool {
 /// the form in which spreadsheets write long digit strings after dropping all but 15
 /// significant digits.
 pub fn is_scientific_notation(value: &str) -> bool {
-    let Some((mantissa, exponent)) = value.trim().split_once(['e', 'E']) else {
+    let Some((mantissa, exponent)) = trim(value).split_once(['e', 'E']) else {
         return false;
     };
     let mantissa = mantissa.strip_prefix(['+', '-']).unwrap_or(mantissa);
@@ -158,15 +167,15 @@ pub fn has_lost_precision(digits: &str) -> bool {
 /// Strips the guards that exports put around digit strings to keep spreadsheets from
 /// converting them: a leading apostrophe (`'110105...`) and the formula form `="110105..."`.
 pub fn strip_text_guard(value: &str) -> &str {
-    let trimmed = value.trim();
+    let trimmed = trim(value);
     if let Some(inner) = trimmed
         .strip_prefix("=\"")
         .and_then(|v| v.strip_suffix('"'))
     {
-        return inner.trim();
+        return trim(inner);
     }
     if let Some(inner) = trimmed.strip_prefix('\'') {
-        return inner.trim();
+        return trim(inner);
     }
     trimmed
 }

@@ -68,7 +68,11 @@ pub fn column<'a>(table: &'a Value, key: &str) -> &'a Value {
     let columns = table["columns"].as_array().expect("columns is an array");
     columns
         .iter()
-        .find(|c| c["letter"] == key || c["index"].to_string() == key || c["header"] == key)
+        .find(|c| {
+            c["letter"] == key
+                || c["index"].as_u64().is_some_and(|i| i.to_string() == key)
+                || c["header"] == key
+        })
         .unwrap_or_else(|| panic!("no column {key}"))
 }
 
