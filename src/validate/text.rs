@@ -81,10 +81,9 @@ pub fn is_masked(value: &str) -> bool {
     // Every mask character starts with one of these bytes: `*`, `X`, `x`, or the UTF-8
     // lead bytes of `×` (C3), `●` (E2) and the full-width `＊` `Ｘ` `ｘ` (EF). Most values
     // contain none of them.
-    if !trimmed
-        .bytes()
-        .any(|b| matches!(b, b'*' | b'X' | b'x' | 0xC3 | 0xE2 | 0xEF))
-    {
+    let bytes = trimmed.as_bytes();
+    let ascii_mask = memchr::memchr3(b'*', b'X', b'x', bytes).is_some();
+    if !ascii_mask && (trimmed.is_ascii() || memchr::memchr3(0xC3, 0xE2, 0xEF, bytes).is_none()) {
         return false;
     }
     if trimmed.is_ascii() {
