@@ -313,7 +313,7 @@ fn far_apart_cells_stream_in_rows() {
     let small = collect.table("small");
     assert_eq!(texts(small.rows()[0]), ["ok"]);
 
-    // Under a small limit the padded row counts, and only that sheet fails.
+    // Under a small limit the padded row counts, and only that sheet is cut short.
     let limits = Limits {
         max_cells_per_sheet: 10_000,
         ..Limits::default()
@@ -321,7 +321,9 @@ fn far_apart_cells_stream_in_rows() {
     let (result, collect) = read_as(&path, Format::Xlsx, &limits);
     assert!(result.is_ok());
     let big = collect.table("big");
-    assert!(big.rows().is_empty());
+    // Row 1 is within the limit; the padded last row is not.
+    assert_eq!(big.rows().len(), 1);
+    assert_eq!(texts(big.rows()[0]), ["a"]);
     assert!(matches!(big.errors()[..], [ReadError::Limit(_)]));
     assert_eq!(texts(collect.table("small").rows()[0]), ["ok"]);
 }
@@ -353,7 +355,8 @@ fn cell_count_limit_applies() {
     };
     let (_, collect) = read_as(&path, Format::Xlsx, &limits);
     let table = collect.table("S");
-    assert!(table.rows().is_empty());
+    // The 25 rows within the limit are read, and the limit ends the sheet.
+    assert_eq!(table.rows().len(), 25);
     assert!(matches!(table.errors()[..], [ReadError::Limit(_)]));
     let (_, collect) = read_as(&path, Format::Xlsx, &Limits::default());
     assert_eq!(collect.table("S").rows().len(), 30);
@@ -607,4 +610,80 @@ fn csv_named_xlsx_is_read_as_text() {
     // Read with the extension's format, the workbook reader rejects it plainly.
     let (result, _) = read_as(&path, Format::Xlsx, &Limits::default());
     assert!(matches!(result, Err(ReadError::Corrupt(_))));
+}
+
+#[test]
+fn cell_left_of_first_column_rereads_sheet() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = temp_path(&dir, "left.xlsx");
+    let body = format!(
+        r#"<sheetData><row r="1">{}{}</row><row r="2">{}{}</row></sheetData>"#,
+        inline("C1", "c1"),
+        inline("D1", "d1"),
+        inline("A2", "a2"),
+        inline("C2", "c2")
+    );
+    write_xlsx(
+        &path,
+        &[SheetXml {
+            name: "S",
+            state: None,
+            body,
+        }],
+        "",
+        None,
+        None,
+    );
+    let (_, collect) = read_ok(&path);
+    assert_eq!(collect.tables.len(), 1);
+    let table = collect.table("S");
+    assert_eq!(table.meta.first_column, 0);
+    assert!(table.errors().is_empty());
+    assert_eq!(texts(table.rows()[0]), ["", "", "c1", "d1"]);
+    assert_eq!(texts(table.rows()[1]), ["a2", "", "c2"]);
+}
+
+#[test]
+fn out_of_order_sheet_counts_people_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = temp_path(&dir, "people.xlsx");
+    // Rows 3 and 2 come after row 4, so the single pass withdraws rows 1 and 4.
+    let body = format!(
+        r#"<sheetData><row r="1">{}{}</row><row r="4">{}{}</row><row r="3">{}{}</row><row r="2">{}{}</row></sheetData>"#,
+        inline("A1", "姓名"),
+        inline("B1", "手机号"),
+        inline("A4", "王五"),
+        inline("B4", "13900000103"),
+        inline("A3", "李四"),
+        inline("B3", "13900000102"),
+        inline("A2", "张三"),
+        inline("B2", "13900000101"),
+    );
+    write_xlsx(
+        &path,
+        &[SheetXml {
+            name: "S",
+            state: None,
+            body,
+        }],
+        "",
+        None,
+        None,
+    );
+    let pack = exportscan::pack::ElementPack::builtin().expect("the built-in pack loads");
+    let options = exportscan::scan::ScanOptions {
+        paths: vec![dir.path().to_path_buf()],
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid date"),
+        limits: Limits::default(),
+        include_hidden: false,
+        sensitive: Vec::new(),
+        id_numbers: Vec::new(),
+        groups: Vec::new(),
+        parallel_min_bytes: exportscan::scan::PARALLEL_MIN_BYTES,
+    };
+    let inventory = exportscan::scan::scan(&pack, &options).expect("scan runs");
+    assert_eq!(inventory.files.len(), 1);
+    assert_eq!(inventory.files[0].tables.len(), 1);
+    assert_eq!(inventory.files[0].tables[0].rows, 3);
+    assert_eq!(inventory.individuals.total, 3);
 }

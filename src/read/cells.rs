@@ -23,6 +23,16 @@ pub(crate) fn cell_from_data_ref(value: &DataRef<'_>) -> Cell {
     }
 }
 
+/// Returns whether `cell_from_data_ref` would make an empty cell of `value`.
+pub(crate) fn is_empty_data_ref(value: &DataRef<'_>) -> bool {
+    match value {
+        DataRef::String(s) => s.is_empty(),
+        DataRef::SharedString(s) => s.is_empty(),
+        DataRef::Empty => true,
+        _ => false,
+    }
+}
+
 pub(crate) fn cell_from_data(value: &Data) -> Cell {
     match value {
         Data::String(s) => text_cell(s),

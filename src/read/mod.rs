@@ -148,6 +148,11 @@ pub enum ReadError {
     /// A row-level problem; the reader goes on with the next row.
     #[error("row {row}: {message}")]
     Row { row: u64, message: String },
+    /// The sheet's cells are not in row order. The rows of this table visited so far are
+    /// withdrawn: the visitor drops the table, and the same table follows again with its
+    /// rows sorted.
+    #[error("cells are not in row order; the sheet is read again in sorted order")]
+    OutOfOrder,
 }
 
 /// Reads `path` as `format`, passing every table to `visitor`.

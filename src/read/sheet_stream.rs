@@ -9,11 +9,12 @@
 //! cell readers instead: a survey pass counts the cells and finds the first column, then a
 //! second pass builds one row at a time.
 
+use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use calamine::{DataRef, Xlsb, XlsbError, Xlsx, XlsxError};
 
-use super::cells::{cell_from_data_ref, empty_cell};
+use super::cells::{cell_from_data_ref, empty_cell, is_empty_data_ref};
 use super::sheet::{describe_xlsb_error, describe_xlsx_error, visit_failed_sheet};
 use super::{
     Cell, CellKind, Limits, ReadError, Row, TableMeta, TableVisitor, catch_dependency_panic,
@@ -38,10 +39,13 @@ pub(crate) enum Step {
 
 /// Workbooks that can hand out a cell-by-cell reader for a sheet.
 pub(crate) trait CellSheets {
-    /// Opens a cell reader for `name` and passes its step function to `f`.
+    /// Opens a cell reader for `name` and passes its step function to `f`. Without
+    /// `values`, cells carry only whether they are empty, which spares converting every
+    /// value to text in the survey pass.
     fn with_cells<T>(
         &mut self,
         name: &str,
+        values: bool,
         f: impl FnOnce(&mut dyn FnMut() -> Step) -> T,
     ) -> Result<T, ReadError>;
 }
@@ -53,11 +57,22 @@ fn panic_step() -> Step {
     ))
 }
 
-fn value_step(position: (u32, u32), value: &DataRef<'_>) -> Step {
+fn value_step(position: (u32, u32), value: &DataRef<'_>, values: bool) -> Step {
+    let cell = if values {
+        cell_from_data_ref(value)
+    } else if is_empty_data_ref(value) {
+        empty_cell()
+    } else {
+        // Text kind without the text: `String::new` does not allocate.
+        Cell {
+            kind: CellKind::Text,
+            text: String::new(),
+        }
+    };
     Step::Cell {
         row: position.0,
         column: position.1,
-        cell: cell_from_data_ref(value),
+        cell,
     }
 }
 
@@ -65,6 +80,7 @@ impl<RS: std::io::Read + std::io::Seek> CellSheets for Xlsx<RS> {
     fn with_cells<T>(
         &mut self,
         name: &str,
+        values: bool,
         f: impl FnOnce(&mut dyn FnMut() -> Step) -> T,
     ) -> Result<T, ReadError> {
         let workbook = &mut *self;
@@ -83,7 +99,7 @@ impl<RS: std::io::Read + std::io::Seek> CellSheets for Xlsx<RS> {
             return Ok(f(&mut || Step::End));
         };
         let mut next = || match catch_unwind(AssertUnwindSafe(|| reader.next_cell())) {
-            Ok(Ok(Some(cell))) => value_step(cell.get_position(), cell.get_value()),
+            Ok(Ok(Some(cell))) => value_step(cell.get_position(), cell.get_value(), values),
             Ok(Ok(None)) => Step::End,
             Ok(Err(e)) if xlsx_error_is_local(&e) => Step::CellError(describe_xlsx_error(&e)),
             Ok(Err(e)) => Step::Fatal(ReadError::Corrupt(format!(
@@ -121,6 +137,7 @@ impl<RS: std::io::Read + std::io::Seek> CellSheets for Xlsb<RS> {
     fn with_cells<T>(
         &mut self,
         name: &str,
+        values: bool,
         f: impl FnOnce(&mut dyn FnMut() -> Step) -> T,
     ) -> Result<T, ReadError> {
         let workbook = &mut *self;
@@ -130,7 +147,7 @@ impl<RS: std::io::Read + std::io::Seek> CellSheets for Xlsb<RS> {
             })
         })?;
         let mut next = || match catch_unwind(AssertUnwindSafe(|| reader.next_cell())) {
-            Ok(Ok(Some(cell))) => value_step(cell.get_position(), cell.get_value()),
+            Ok(Ok(Some(cell))) => value_step(cell.get_position(), cell.get_value(), values),
             Ok(Ok(None)) => Step::End,
             // The record was consumed before its value failed to parse.
             Ok(Err(
@@ -229,20 +246,42 @@ fn survey_sheet(next: &mut dyn FnMut() -> Step, limits: &Limits) -> Result<Surve
 }
 
 /// Reads one xlsx or xlsb sheet and visits it, or visits an error item in its place.
+///
+/// The sheet is read once, from the column of its first non-empty cell, with the cell
+/// limit checked as rows are built. A cell out of row order or left of that column
+/// withdraws the rows visited so far (`ReadError::OutOfOrder`). The sheet is then read in
+/// two passes: a survey that counts the cells and finds the first column, then the rows,
+/// sorted when needed.
 pub(crate) fn read_streamed_sheet<W: CellSheets>(
     workbook: &mut W,
     meta: &mut TableMeta,
     limits: &Limits,
     visitor: &mut dyn TableVisitor,
 ) {
-    let survey = match workbook.with_cells(&meta.name.clone().unwrap_or_default(), |next| {
-        survey_sheet(next, limits)
-    }) {
+    let name = meta.name.clone().unwrap_or_default();
+    let max_cells = limits.max_cells_per_sheet;
+    let streamed = workbook.with_cells(&name, true, |next| {
+        let (mut head, first_column) = peek_first_column(next);
+        meta.first_column = first_column;
+        let mut chained = || head.pop_front().unwrap_or_else(&mut *next);
+        let mut rows = SheetRows::new(&mut chained, first_column);
+        rows.checks = Some(StreamChecks {
+            max_cells,
+            ..StreamChecks::default()
+        });
+        visitor.table(&*meta, &mut rows);
+        rows.out_of_order
+    });
+    match streamed {
+        Ok(false) => return,
+        Ok(true) => log::debug!("sheet {name}: cells out of row order; read again in two passes"),
+        Err(error) => return visit_failed_sheet(meta, error, visitor),
+    }
+    let survey = match workbook.with_cells(&name, false, |next| survey_sheet(next, limits)) {
         Ok(Ok(survey)) => survey,
         Ok(Err(error)) | Err(error) => return visit_failed_sheet(meta, error, visitor),
     };
     meta.first_column = survey.first_column.unwrap_or(0);
-    let name = meta.name.clone().unwrap_or_default();
     log::debug!(
         "sheet {name}: {} cells in {} rows, first column {}, in file order: {}",
         survey.cells,
@@ -251,12 +290,12 @@ pub(crate) fn read_streamed_sheet<W: CellSheets>(
         survey.ordered
     );
     let result = if survey.ordered {
-        workbook.with_cells(&name, |next| {
+        workbook.with_cells(&name, true, |next| {
             let mut rows = SheetRows::new(next, meta.first_column);
             visitor.table(&*meta, &mut rows);
         })
     } else {
-        workbook.with_cells(&name, |next| {
+        workbook.with_cells(&name, true, |next| {
             let mut sorted = sorted_steps(next);
             let mut next_sorted = || sorted.next().unwrap_or(Step::End);
             let mut rows = SheetRows::new(&mut next_sorted, meta.first_column);
@@ -265,6 +304,32 @@ pub(crate) fn read_streamed_sheet<W: CellSheets>(
     };
     if let Err(error) = result {
         visit_failed_sheet(meta, error, visitor);
+    }
+}
+
+/// Reads steps up to the first non-empty cell and returns them with that cell's column
+/// (0 when the sheet ends first). Empty cells are left out, as rows skip them anyway.
+fn peek_first_column(next: &mut dyn FnMut() -> Step) -> (VecDeque<Step>, u32) {
+    let mut head = VecDeque::new();
+    loop {
+        let step = next();
+        match &step {
+            Step::Cell { cell, .. } if cell.kind == CellKind::Empty => continue,
+            Step::Cell { column, .. } => {
+                let column = *column;
+                head.push_back(step);
+                return (head, column);
+            }
+            Step::Fatal(_) | Step::End => {
+                head.push_back(step);
+                return (head, 0);
+            }
+            Step::CellError(_) if head.len() as u64 > MAX_CELL_ERRORS => {
+                head.push_back(step);
+                return (head, 0);
+            }
+            Step::CellError(_) => head.push_back(step),
+        }
     }
 }
 
@@ -317,6 +382,21 @@ struct SheetRows<'n> {
     last_row: u32,
     cell_errors: u64,
     done: bool,
+    /// Checks of a sheet read without a survey pass.
+    checks: Option<StreamChecks>,
+    /// Whether a cell broke row order, which withdrew the rows.
+    out_of_order: bool,
+}
+
+/// Order and size checks made while rows are built, in place of a survey pass.
+#[derive(Default)]
+struct StreamChecks {
+    max_cells: u64,
+    /// Non-empty cells so far.
+    cells: u64,
+    /// Cells of the built rows, empty padding included.
+    padded: u64,
+    last_position: Option<(u32, u32)>,
 }
 
 impl<'n> SheetRows<'n> {
@@ -329,7 +409,38 @@ impl<'n> SheetRows<'n> {
             last_row: 0,
             cell_errors: 0,
             done: false,
+            checks: None,
+            out_of_order: false,
         }
+    }
+
+    /// Runs the stream checks on a non-empty cell; returns the error that ends the sheet.
+    fn check(&mut self, row: u32, column: u32) -> Option<ReadError> {
+        let first_column = self.first_column;
+        let open_len = self.current.as_ref().map_or(0, |r| r.cells.len() as u64);
+        let open_row = self.current.as_ref().map(|r| r.index);
+        let checks = self.checks.as_mut()?;
+        let in_order = checks.last_position.is_none_or(|last| (row, column) > last);
+        if !in_order || column < first_column {
+            self.out_of_order = true;
+            return Some(ReadError::OutOfOrder);
+        }
+        checks.last_position = Some((row, column));
+        checks.cells += 1;
+        let width = u64::from(column - first_column) + 1;
+        if open_row == Some(u64::from(row)) {
+            checks.padded += width.saturating_sub(open_len);
+        } else {
+            checks.padded += width;
+        }
+        let max = checks.max_cells;
+        if checks.cells > max || checks.padded > max {
+            return Some(ReadError::Limit(format!(
+                "sheet exceeds the limit of {max} cells per sheet (empty cells between used ones count); the rows from row {} on are not read: split the sheet or raise the limit",
+                u64::from(row) + 1
+            )));
+        }
+        None
     }
 
     /// Adds a cell to the open row; returns the finished previous row if the cell starts
@@ -367,6 +478,20 @@ impl Iterator for SheetRows<'_> {
             match (self.next)() {
                 Step::Cell { cell, .. } if cell.kind == CellKind::Empty => {}
                 Step::Cell { row, column, cell } => {
+                    if let Some(error) = self.check(row, column) {
+                        // The open row is complete when this cell starts a new row;
+                        // otherwise it is dropped with the rest of the sheet.
+                        self.done = true;
+                        let finished = self
+                            .current
+                            .take()
+                            .filter(|open| open.index != u64::from(row));
+                        if let Some(open) = finished {
+                            self.pending_error = Some(error);
+                            return Some(Ok(open));
+                        }
+                        return Some(Err(error));
+                    }
                     if let Some(finished) = self.place(row, column, cell) {
                         return Some(Ok(finished));
                     }

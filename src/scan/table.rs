@@ -139,6 +139,10 @@ impl TableVisitor for FileScanner<'_> {
                 Err(error) => tally.record_problem(error),
             }
         }
+        if tally.withdrawn {
+            // The reader visits this table again, sorted.
+            return;
+        }
         self.add_table(&plan, meta, tally);
     }
 }
@@ -445,6 +449,8 @@ pub struct TableTally {
     problem_count: u64,
     possible_other_people: u64,
     people: TallyPeople,
+    /// Set when the reader withdrew the rows counted so far (`ReadError::OutOfOrder`).
+    withdrawn: bool,
 }
 
 /// Where a tally's records go: into its own people index, or into a batch that another
@@ -510,10 +516,15 @@ impl TableTally {
             problem_count: 0,
             possible_other_people: 0,
             people,
+            withdrawn: false,
         }
     }
 
     pub fn record_problem(&mut self, error: ReadError) {
+        if matches!(error, ReadError::OutOfOrder) {
+            self.withdrawn = true;
+            return;
+        }
         self.problem_count += 1;
         if self.problems.len() < MAX_LISTED_PROBLEMS {
             self.problems.push(error.to_string());

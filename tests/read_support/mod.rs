@@ -44,9 +44,17 @@ pub struct Collect {
 
 impl TableVisitor for Collect {
     fn table(&mut self, meta: &TableMeta, rows: &mut dyn Iterator<Item = Result<Row, ReadError>>) {
+        let items: Vec<_> = rows.collect();
+        // Withdrawn rows are followed by the same table again, sorted.
+        if items
+            .iter()
+            .any(|item| matches!(item, Err(ReadError::OutOfOrder)))
+        {
+            return;
+        }
         self.tables.push(Table {
             meta: meta.clone(),
-            items: rows.collect(),
+            items,
         });
     }
 }
