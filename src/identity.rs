@@ -152,9 +152,9 @@ fn slot_key(slot: &Slot) -> KeyHash {
     u64::from(slot[0]) | (u64::from(slot[1]) << 32)
 }
 
-/// The table hash of a key. Keys are already keyed hashes, so their bits are used as they
-/// are, rotated so that the top bits, which choose the shard, do not also choose the
-/// control tag within it.
+/// Returns the table hash of a key. Keys are already keyed hashes, so their bits are used
+/// as they are, rotated so that the top bits, which choose the shard, do not also choose
+/// the control tag within it.
 fn table_hash(key: KeyHash) -> u64 {
     key.rotate_left(32)
 }
@@ -197,7 +197,7 @@ impl KeyTable {
             .map(|slot| slot[2])
     }
 
-    /// Every (key, node) pair, emptying the table.
+    /// Removes and returns every (key, node) pair.
     fn drain(&mut self) -> impl Iterator<Item = (KeyHash, u32)> + '_ {
         self.shards
             .iter_mut()
@@ -207,7 +207,7 @@ impl KeyTable {
 }
 
 /// Node flags, in the top bits of `Node::meta`. `ANCHOR_KEY`: the node is a resident-ID
-/// key. `ANCHORED` (on a root): the component holds a resident-ID key. `MINOR` (on a root):
+/// key. `ANCHORED` (on a root): the component contains a resident-ID key. `MINOR` (on a root):
 /// the person is younger than 14.
 const ANCHOR_KEY: u32 = 1 << 31;
 const ANCHORED: u32 = 1 << 30;
@@ -235,9 +235,9 @@ pub struct PeopleIndex {
     sets: Vec<ElementSet>,
     set_ids: rustc_hash::FxHashMap<ElementSet, u32>,
     unlinked_tally: HashMap<RecordFacts, u64>,
-    /// Links refused because both components held a resident ID, as node pairs. With the
+    /// Links rejected because both components contained a resident ID, as node pairs. With the
     /// accepted links they make the link graph, whose components count the conflicts.
-    refused: Vec<(u32, u32)>,
+    rejected: Vec<(u32, u32)>,
 }
 
 // `RecordFacts` is a map key for the unlinked tally.
@@ -338,16 +338,16 @@ impl PeopleIndex {
         for (facts, count) in other.unlinked_tally.drain() {
             *self.unlinked_tally.entry(facts).or_insert(0) += count;
         }
-        // Links that `other` refused join this index's link graph.
-        if !other.refused.is_empty() {
+        // Links that `other` rejected join this index's link graph.
+        if !other.rejected.is_empty() {
             let mut key_of = vec![0; other.nodes.len()];
             for &(_, node, key) in &members {
                 key_of[node as usize] = key;
             }
-            for &(a, b) in &other.refused {
+            for &(a, b) in &other.rejected {
                 let (a, b) = (key_of[a as usize], key_of[b as usize]);
                 if let (Some(a), Some(b)) = (self.keys.get(a), self.keys.get(b)) {
-                    self.refused.push((a, b));
+                    self.rejected.push((a, b));
                 }
             }
         }
@@ -431,10 +431,10 @@ impl PeopleIndex {
 
     /// Counts the resident IDs that links would have merged into another one: the resident-ID
     /// keys minus the components of the link graph that hold one. Every component of the
-    /// index holds at most one, and a refused link joins two that both hold one, so each
-    /// refused link that joins two graph components not yet joined is one conflict.
+    /// index contains at most one, and a rejected link joins two that both contain one, so each
+    /// rejected link that joins two graph components not yet joined is one conflict.
     fn count_conflicts(&mut self) -> u64 {
-        // A small union-find over the roots that refused links touch, kept as child-to-parent
+        // A small union-find over the roots that rejected links touch, kept as child-to-parent
         // entries (a root has none).
         let mut graph: HashMap<u32, u32> = HashMap::new();
         fn graph_find(graph: &mut HashMap<u32, u32>, node: u32) -> u32 {
@@ -452,8 +452,8 @@ impl PeopleIndex {
             root
         }
         let mut conflicts = 0;
-        for i in 0..self.refused.len() {
-            let (a, b) = self.refused[i];
+        for i in 0..self.rejected.len() {
+            let (a, b) = self.rejected[i];
             let (a, b) = (self.find(a), self.find(b));
             let (a, b) = (graph_find(&mut graph, a), graph_find(&mut graph, b));
             if a != b {
@@ -485,8 +485,8 @@ impl PeopleIndex {
         }
         let (meta_a, meta_b) = (self.nodes[ra as usize].meta, self.nodes[rb as usize].meta);
         if meta_a & meta_b & ANCHORED != 0 {
-            if self.refused.last() != Some(&(ra, rb)) {
-                self.refused.push((ra, rb));
+            if self.rejected.last() != Some(&(ra, rb)) {
+                self.rejected.push((ra, rb));
             }
             return;
         }
@@ -733,7 +733,7 @@ mod tests {
 
     #[test]
     fn merge_keeps_conflicts_found_in_the_merged_index() {
-        // The smaller index holds the conflict; merging it must keep the refused link.
+        // The smaller index contains the conflict, and merging it keeps the rejected link.
         let mut small = PeopleIndex::new();
         small.add_record(&record(Some(1), &[10]), facts(ID | PHONE));
         small.add_record(&record(Some(2), &[10]), facts(ID | PHONE));
