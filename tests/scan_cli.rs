@@ -452,3 +452,36 @@ fn output_dash_is_standard_output() {
         "a file named - was written"
     );
 }
+
+#[test]
+fn byte_ranges_report_damaged_records() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut text = String::from("姓名,手机号\n");
+    for i in 0..2_000 {
+        text.push_str(&format!("张三,139{:08}\n", i));
+        if i == 700 {
+            text.push_str(&"a,".repeat(20_000));
+            text.push_str("13900000001\n");
+        }
+    }
+    let mut bytes = text.into_bytes();
+    // A record in GBK inside a UTF-8 file.
+    bytes.extend_from_slice(b"\xd5\xc5\xc8\xfd,13911111111\n");
+    std::fs::write(dir.path().join("orders.csv"), &bytes).expect("temp dir is writable");
+
+    let sequential = scan_json(dir.path(), &[]);
+    let split = ["--threads", "2", "--parallel-min-bytes", "4096"];
+    let ranged = scan_json(dir.path(), &split);
+    for (name, (code, report)) in [("sequential", &sequential), ("byte ranges", &ranged)] {
+        assert_eq!(*code, 4, "{name}");
+        let orders = file(report, "orders.csv");
+        assert_eq!(orders["status"], "partial", "{name}");
+        let problems = table(orders, None)["problems"].to_string();
+        assert!(problems.contains("invalid UTF-8"), "{name}: {problems}");
+        assert!(problems.contains("cells after column 16384"), "{name}: {problems}");
+    }
+    assert_eq!(
+        sequential.1["individuals"], ranged.1["individuals"],
+        "both reads count the same people"
+    );
+}

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use super::decode::{self, DecodeShared, DecodingReader, TextEncoding};
 use super::text;
-use super::{Format, Limits, ReadError};
+use super::{Format, Limits, MAX_COLUMNS, ReadError};
 
 /// Layout of a delimited file: its encoding, delimiter and where records start.
 #[derive(Debug, Clone)]
@@ -198,8 +198,9 @@ pub struct TextRecord<'a> {
 }
 
 impl<'a> TextRecord<'a> {
+    /// Returns the number of fields, cut at `MAX_COLUMNS` as the sequential reader cuts rows.
     pub fn len(&self) -> usize {
-        self.record.len()
+        self.record.len().min(MAX_COLUMNS)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -260,13 +261,24 @@ pub fn read_range(
             Ok(true) => {
                 shared.record_start.set(reader.position().byte());
                 match simdutf8::basic::from_utf8(record.as_slice()) {
-                    Ok(text) => visit(RangeItem::Record(
-                        index,
-                        TextRecord {
+                    Ok(text) => {
+                        let fields = TextRecord {
                             text,
                             record: &record,
-                        },
-                    )),
+                        };
+                        visit(RangeItem::Record(index, fields));
+                        if record.len() > MAX_COLUMNS {
+                            let offset = range.0 + record.position().map_or(0, |p| p.byte());
+                            let message = format!(
+                                "{} cells after column {MAX_COLUMNS} of the record at byte offset {offset} are not read; a line with this many delimiters is usually damaged",
+                                record.len() - MAX_COLUMNS
+                            );
+                            visit(RangeItem::Problem(ReadError::Row {
+                                row: index,
+                                message,
+                            }));
+                        }
+                    }
                     Err(_) => {
                         invalid_utf8 += 1;
                         if invalid_utf8 <= 20 {
