@@ -205,6 +205,27 @@ fn no_raw_value_is_printed() {
     }
 }
 
+/// Passport and landline numbers are not recognised as data in a header row, so the first
+/// row of this headerless file is taken as the header; the -vv log masks it as the report does.
+#[test]
+fn value_header_is_masked_in_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "dump.csv",
+        "E12345678,010-62345678\nE22345678,010-62345679\n",
+    );
+    let path = dir.path().to_str().unwrap();
+    let (_, stdout, stderr) = run(&["scan", path, "--format", "json", "-vv"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(table(file(&report, "dump.csv"), None)["header_row"], 0);
+    assert!(stderr.contains("column 1"), "no column is logged: {stderr}");
+    for raw in ["E12345678", "010-62345678"] {
+        assert!(!stdout.contains(raw), "the report prints {raw}");
+        assert!(!stderr.contains(raw), "the log prints {raw}: {stderr}");
+    }
+}
+
 #[test]
 fn exit_codes_follow_the_outcome_and_completeness() {
     let dir = tempfile::tempdir().unwrap();

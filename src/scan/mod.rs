@@ -18,7 +18,7 @@ use crate::discover::{self, Candidate, CandidateKind, DiscoverError};
 use crate::identity::{ElementSet, Individuals, KeyHasher, MAX_ELEMENTS, PeopleIndex};
 use crate::inventory::{FileReport, FileStatus, Inventory, SCHEMA_VERSION, TableReport};
 use crate::mask::mask_value;
-use crate::pack::{Category, Element, ElementPack, ValueClass, ValueStrength};
+use crate::pack::{Category, ElementPack, ValueClass, ValueStrength};
 use crate::read::{self, Format, Limits};
 use table::{FileScanner, ScanContext};
 
@@ -327,25 +327,29 @@ fn scan_file(
     }
 }
 
-/// Masks column headers that are valid values of a checked personal element, such as an ID
-/// number in a one-row file whose only row was taken as the header. A real header is never a
-/// valid ID number, phone or card number, so only values are masked.
+/// Masks column headers that are valid values of a checked personal element; see
+/// `mask_value_header`.
 fn mask_value_headers(pack: &ElementPack, tables: &mut [TableReport]) {
-    let checked: Vec<&Element> = pack
-        .elements
-        .iter()
-        .filter(|e| e.strength != ValueStrength::None && e.category != Category::Organisation)
-        .collect();
     for column in tables.iter_mut().flat_map(|t| t.columns.iter_mut()) {
-        let header = column.header.trim();
-        if !header.is_empty()
-            && checked
-                .iter()
-                .any(|e| e.classify(header) == ValueClass::Valid)
-        {
-            column.header = mask_value(header);
+        if let Some(masked) = mask_value_header(pack, &column.header) {
+            column.header = masked;
         }
     }
+}
+
+/// Returns the masked form of a column header that is a valid value of a checked personal
+/// element, such as an ID number in a one-row file whose only row was taken as the header,
+/// or `None` for any other header. A real header is never a valid ID number, phone or card
+/// number, so only values are masked.
+fn mask_value_header(pack: &ElementPack, header: &str) -> Option<String> {
+    let header = header.trim();
+    let is_value = !header.is_empty()
+        && pack
+            .elements
+            .iter()
+            .filter(|e| e.strength != ValueStrength::None && e.category != Category::Organisation)
+            .any(|e| e.classify(header) == ValueClass::Valid);
+    is_value.then(|| mask_value(header))
 }
 
 fn read_head(path: &std::path::Path) -> std::io::Result<Vec<u8>> {

@@ -387,7 +387,8 @@ impl TablePlan {
     }
 }
 
-/// Logs why a column was or was not tagged; never a value.
+/// Logs why a column was or was not tagged; never a value. A header that is a value (the
+/// first data row of a headerless file) is masked as in the report.
 fn log_tag(
     context: &ScanContext,
     meta: &TableMeta,
@@ -397,6 +398,16 @@ fn log_tag(
     tag: Option<&detect::ColumnTag>,
     values: usize,
 ) {
+    let level = if tag.is_some() {
+        log::Level::Info
+    } else {
+        log::Level::Debug
+    };
+    if !log::log_enabled!(level) {
+        return;
+    }
+    let masked = super::mask_value_header(context.pack, header);
+    let header = masked.as_deref().unwrap_or(header);
     let table = meta.name.as_deref().unwrap_or("-");
     let column = meta.first_column as usize + position + 1;
     match tag {
