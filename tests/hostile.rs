@@ -739,3 +739,84 @@ fn one_folder_of_hostile_inputs() {
     assert_no_planted_id(&stdout, "the text report");
     assert_no_planted_id(&stderr, "the -vv log of the text run");
 }
+
+/// Returns the (letter or index, header, element) of every column the report lists.
+fn listed_columns(table: &Value) -> Vec<(String, String, Option<String>)> {
+    table["columns"]
+        .as_array()
+        .expect("columns is an array")
+        .iter()
+        .map(|c| {
+            let key = match c["letter"].as_str() {
+                Some(letter) => letter.to_string(),
+                None => c["index"].to_string(),
+            };
+            let header = c["header"].as_str().unwrap_or_default().to_string();
+            (key, header, element(c).map(str::to_string))
+        })
+        .collect()
+}
+
+fn listed(key: &str, header: &str, element: Option<&str>) -> (String, String, Option<String>) {
+    (
+        key.to_string(),
+        header.to_string(),
+        element.map(str::to_string),
+    )
+}
+
+/// One stray cell at column XFD makes its row 16,384 cells wide, and a wide CSV has 16,001
+/// columns: the report lists only the columns with a header or a value, under their own
+/// letters and indices.
+#[test]
+fn empty_columns_are_left_out() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ids = planted_ids();
+    let sheet = format!(
+        r#"<sheetData><row r="1">{}{}</row><row r="2">{}{}</row><row r="3">{}{}{}</row></sheetData>"#,
+        inline("A1", "姓名"),
+        inline("B1", "身份证号"),
+        inline("A2", "张三"),
+        inline("B2", &ids[0]),
+        inline("A3", "李四"),
+        inline("B3", &ids[1]),
+        inline("XFD3", "备注"),
+    );
+    write(dir.path(), "stray.xlsx", xlsx_bytes(&sheet));
+
+    let gap = ",".repeat(7_999);
+    let mut wide = format!("姓名{gap},身份证号{gap},\n");
+    wide.push_str(&format!("张三{gap},{}{gap},\n", ids[2]));
+    wide.push_str(&format!("李四{gap},{}{gap},x\n", ids[3]));
+    write(dir.path(), "wide.csv", wide);
+
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 0);
+    let sheet = table(file(&report, "stray.xlsx"), Some("S1"));
+    let columns = listed_columns(sheet);
+    assert_eq!(columns.len(), 3, "columns listed for the sheet");
+    assert_eq!(
+        columns,
+        [
+            listed("A", "姓名", Some("person_name")),
+            listed("B", "身份证号", Some("resident_id")),
+            listed("XFD", "", None),
+        ]
+    );
+    assert_eq!(column(sheet, "XFD")["index"], 16_383);
+    assert_eq!(column(sheet, "XFD")["non_empty"], 1);
+
+    let csv = table(file(&report, "wide.csv"), None);
+    let columns = listed_columns(csv);
+    assert_eq!(columns.len(), 3, "columns listed for the CSV");
+    assert_eq!(
+        columns,
+        [
+            listed("0", "姓名", Some("person_name")),
+            listed("8000", "身份证号", Some("resident_id")),
+            listed("16000", "", None),
+        ]
+    );
+    assert_eq!(csv["rows"], 2);
+    assert_eq!(individuals(&report, "total"), 4);
+}

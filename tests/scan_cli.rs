@@ -205,8 +205,9 @@ fn no_raw_value_is_printed() {
     }
 }
 
-/// Passport and landline numbers are not recognised as data in a header row, so the first
-/// row of this headerless file is taken as the header; the -vv log masks it as the report does.
+/// Header detection does not recognise passport and landline numbers as data, so it takes
+/// the first row of this headerless file as the header. The -vv log masks it as the report
+/// does.
 #[test]
 fn value_header_is_masked_in_the_log() {
     let dir = tempfile::tempdir().unwrap();

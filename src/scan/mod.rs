@@ -338,9 +338,9 @@ fn mask_value_headers(pack: &ElementPack, tables: &mut [TableReport]) {
 }
 
 /// Returns the masked form of a column header that is a valid value of a checked personal
-/// element, such as an ID number in a one-row file whose only row was taken as the header,
-/// or `None` for any other header. A real header is never a valid ID number, phone or card
-/// number, so only values are masked.
+/// element, or `None` for any other header. Such a header is a data row taken as the header,
+/// as in a one-row file. A real header is never a valid ID number, phone or card number, so
+/// only values are masked.
 fn mask_value_header(pack: &ElementPack, header: &str) -> Option<String> {
     let header = header.trim();
     let is_value = !header.is_empty()
