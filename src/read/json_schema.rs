@@ -1,7 +1,6 @@
 //! JSON Schema files (draft-04 to 2020-12 style): the properties of the described object,
 //! nested ones flattened to dotted paths.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -23,7 +22,7 @@ pub(crate) fn read_json_schema(
     limits: &Limits,
     visitor: &mut dyn TableVisitor,
 ) -> Result<FileRead, ReadError> {
-    let file = File::open(path)?;
+    let file = super::open_input(path)?;
     let size = file.metadata()?.len();
     if size == 0 {
         return Err(ReadError::Empty);

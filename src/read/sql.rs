@@ -9,7 +9,6 @@
 //! keeping their text, so a dump with large INSERTs streams in bounded memory.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 use std::rc::Rc;
@@ -153,7 +152,7 @@ pub(crate) fn read_sql(
     limits: &Limits,
     visitor: &mut dyn TableVisitor,
 ) -> Result<FileRead, ReadError> {
-    let mut file = File::open(path)?;
+    let mut file = super::open_input(path)?;
     if file.metadata()?.len() == 0 {
         return Err(ReadError::Empty);
     }

@@ -353,9 +353,7 @@ fn mask_value_header(pack: &ElementPack, header: &str) -> Option<String> {
 }
 
 fn read_head(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-    // NOTE: discovery classified the path as a regular file, but a file replaced by a named
-    // pipe after that blocks this open (and the reader's own open) until a writer appears.
-    let file = std::fs::File::open(path)?;
+    let file = read::open_input(path)?;
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     file.take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
     Ok(head)
@@ -408,6 +406,63 @@ mod tests {
         assert_eq!(result.report.status, FileStatus::Failed);
         let problem = result.report.problem.unwrap_or_default();
         assert!(problem.starts_with("cannot open"), "{problem}");
+    }
+
+    /// A file replaced by a named pipe after discovery fails alone, instead of blocking the
+    /// scan until a writer opens the pipe.
+    #[cfg(unix)]
+    #[test]
+    fn file_replaced_by_pipe_fails_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("swapped.csv");
+        std::fs::write(&path, "姓名,手机号\n张三,13900000101\n").expect("temp dir is writable");
+        let candidates = discover::discover(&[dir.path().to_path_buf()], false).expect("found");
+        std::fs::remove_file(&path).expect("file is removed");
+        let created = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .is_ok_and(|status| status.success());
+        if !created {
+            eprintln!("skipping file_replaced_by_pipe_fails_alone: mkfifo is not available");
+            return;
+        }
+
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let candidate = candidates[0].clone();
+        let root = dir.path().to_path_buf();
+        std::thread::spawn(move || {
+            let pack = ElementPack::builtin().expect("the built-in pack loads");
+            let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid date");
+            let context = ScanContext {
+                pack: &pack,
+                hasher: KeyHasher::new(),
+                as_of,
+                resident_id: pack.index_of("resident_id"),
+            };
+            let options = ScanOptions {
+                paths: vec![root],
+                as_of,
+                limits: Limits::default(),
+                include_hidden: false,
+                sensitive: Vec::new(),
+                id_numbers: Vec::new(),
+                groups: Vec::new(),
+                parallel_min_bytes: PARALLEL_MIN_BYTES,
+            };
+            let _ = sender.send(scan_candidate(&context, &options, &candidate).report);
+        });
+        let report = match receiver.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(report) => report,
+            Err(_) => {
+                // Releases the blocked open before the test fails.
+                let _ = std::fs::OpenOptions::new().write(true).open(&path);
+                panic!("the scan of a named pipe did not return within 60 s");
+            }
+        };
+        assert_eq!(report.path, "swapped.csv");
+        assert_eq!(report.status, FileStatus::Failed);
+        let problem = report.problem.unwrap_or_default();
+        assert!(problem.contains("swapped.csv is a named pipe"), "{problem}");
     }
 
     fn column(header: &str) -> crate::inventory::ColumnReport {
