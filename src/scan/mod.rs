@@ -304,9 +304,11 @@ fn scan_file(
                                open it in a spreadsheet program and save it again";
                 return failed(report, FileStatus::Failed, problem.to_string());
             }
-            if !read.unread.is_empty() {
+            let mut unread = read.unread;
+            unread.append(&mut scanner.unread);
+            if !unread.is_empty() {
                 report.status = FileStatus::Partial;
-                report.problem = Some(read.unread.join("; "));
+                report.problem = Some(unread.join("; "));
             } else if scanner.incomplete {
                 report.status = FileStatus::Partial;
                 report.problem = Some("some rows or sheets could not be read".into());
@@ -317,7 +319,9 @@ fn scan_file(
         }
         Err(error) => {
             report.status = FileStatus::Partial;
-            report.problem = Some(error.to_string());
+            let mut problems = vec![error.to_string()];
+            problems.append(&mut scanner.unread);
+            report.problem = Some(problems.join("; "));
         }
     }
     FileResult {

@@ -75,6 +75,9 @@ pub struct FileScanner<'a> {
     pub possible_other_people: u64,
     /// Whether any table of the file was not fully read.
     pub incomplete: bool,
+    /// Schema entries that could not be read, each naming its table. They make the file
+    /// partial, as `FileRead::unread` does.
+    pub unread: Vec<String>,
     /// When set, the scanner stops after planning the first table and keeps its plan, for
     /// a caller that counts the rows itself in parallel parts.
     plan_only: bool,
@@ -90,6 +93,7 @@ impl<'a> FileScanner<'a> {
             people: PeopleIndex::new(),
             possible_other_people: 0,
             incomplete: false,
+            unread: Vec::new(),
             plan_only: false,
             plan: None,
         }
@@ -100,6 +104,30 @@ impl<'a> FileScanner<'a> {
         FileScanner {
             plan_only: true,
             ..FileScanner::new(context, path)
+        }
+    }
+
+    /// Lists the error items of a schema table (entries the reader could not read) in
+    /// `unread`, the first `MAX_LISTED_PROBLEMS` of them one by one.
+    fn record_schema_errors(
+        &mut self,
+        meta: &TableMeta,
+        rows: &mut dyn Iterator<Item = Result<Row, ReadError>>,
+    ) {
+        let table = meta.name.as_deref().unwrap_or("-");
+        let mut unlisted = 0u64;
+        let mut listed = 0;
+        for error in rows.filter_map(Result::err) {
+            if listed < MAX_LISTED_PROBLEMS {
+                self.unread.push(format!("table {table}: {error}"));
+                listed += 1;
+            } else {
+                unlisted += 1;
+            }
+        }
+        if unlisted > 0 {
+            self.unread
+                .push(format!("table {table}: {unlisted} more unreadable entries"));
         }
     }
 
@@ -118,6 +146,7 @@ impl TableVisitor for FileScanner<'_> {
         if let Some(columns) = &meta.schema_columns {
             let report = schema_table(self.context.pack, meta, columns);
             self.tables.push(report);
+            self.record_schema_errors(meta, rows);
             return;
         }
         if self.plan_only {
