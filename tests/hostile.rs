@@ -671,6 +671,10 @@ fn unreadable_file_and_folder() {
         &case("unreadable.csv", "failed", "permission denied"),
     );
     assert_listed(&report, &case("locked", "failed", "permission denied"));
+    let problem = file(&report, "unreadable.csv")["problem"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(problem.matches("(os error 13)").count(), 1, "{problem}");
     assert_good_files_scanned(&report, &good);
 
     // Lets the temporary directory be removed.
@@ -819,4 +823,103 @@ fn empty_columns_are_left_out() {
     );
     assert_eq!(csv["rows"], 2);
     assert_eq!(individuals(&report, "total"), 4);
+}
+
+/// Runs each command line and checks that it fails with exit code 2, names `target` and
+/// prints the OS error `os_error` once.
+fn assert_os_error_once(runner: &Runner, commands: &[Vec<String>], target: &str, os_error: &str) {
+    for command in commands {
+        let args: Vec<&str> = command.iter().map(String::as_str).collect();
+        let (code, _, stderr) = run_with(runner, &args);
+        assert_eq!(code, 2, "{command:?}: {stderr}");
+        assert!(stderr.contains(target), "{command:?}: {stderr}");
+        assert_eq!(
+            stderr.matches(os_error).count(),
+            1,
+            "{command:?} prints the OS error other than once: {stderr}"
+        );
+    }
+}
+
+/// Command lines that read `path` as a profile, a rule pack folder, a pattern pack folder
+/// and a totals file.
+fn commands_reading(path: &str, scan_dir: &str) -> Vec<Vec<String>> {
+    let lines: [&[&str]; 6] = [
+        &["scan", scan_dir, "--profile", path],
+        &["scan", scan_dir, "--rules", path],
+        &["scan", scan_dir, "--patterns", path],
+        &["rules", "list", "--rules", path],
+        &["patterns", "check", path],
+        &["decide", "--totals", path, "--date", AS_OF],
+    ];
+    lines
+        .iter()
+        .map(|line| line.iter().map(|arg| arg.to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn missing_paths_print_os_error_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scan_dir = dir.path().to_str().expect("UTF-8 path");
+    let missing = dir.path().join("vanished");
+    let missing = missing.to_str().expect("UTF-8 path");
+    let mut commands = commands_reading(missing, scan_dir);
+    write(dir.path(), "plain.txt", "not a folder");
+    let below_file = dir.path().join("plain.txt").join("export");
+    let below_file = below_file.to_str().expect("UTF-8 path");
+    commands.push(
+        ["generate", "--out", below_file, "--people", "10"]
+            .iter()
+            .map(|arg| arg.to_string())
+            .collect(),
+    );
+    assert_os_error_once(
+        &Runner::Direct,
+        &commands[..commands.len() - 1],
+        "vanished",
+        "(os error 2)",
+    );
+    assert_os_error_once(
+        &Runner::Direct,
+        &commands[commands.len() - 1..],
+        "plain.txt",
+        "(os error 20)",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_paths_print_os_error_once() {
+    use std::os::unix::fs::PermissionsExt;
+    let runner = runner();
+    if let Runner::Unavailable(reason) = &runner {
+        eprintln!("skipping unreadable_paths_print_os_error_once: {reason}");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    open_to_all(dir.path());
+    let scan_dir = dir.path().to_str().expect("UTF-8 path");
+    let locked = write(dir.path(), "locked.toml", "total = 1\n");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000))
+        .expect("permissions are set");
+    let packs = dir.path().join("packs");
+    std::fs::create_dir(&packs).expect("folder is created");
+    open_to_all(&packs);
+    let locked_pack = write(&packs, "locked.toml", "id = \"x\"\n");
+    std::fs::set_permissions(&locked_pack, std::fs::Permissions::from_mode(0o000))
+        .expect("permissions are set");
+
+    let file = locked.to_str().expect("UTF-8 path");
+    let folder = packs.to_str().expect("UTF-8 path");
+    let mut commands: Vec<Vec<String>> = commands_reading(file, scan_dir)
+        .into_iter()
+        .filter(|line| line[0] == "decide" || line.contains(&"--profile".to_string()))
+        .collect();
+    commands.extend(
+        commands_reading(folder, scan_dir)
+            .into_iter()
+            .filter(|line| line[0] != "decide" && !line.contains(&"--profile".to_string())),
+    );
+    assert_os_error_once(&runner, &commands, "locked.toml", "(os error 13)");
 }

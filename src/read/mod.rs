@@ -133,7 +133,7 @@ impl Default for Limits {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error("password-protected (encrypted) workbook: remove the password and export again")]
     Encrypted,

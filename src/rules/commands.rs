@@ -145,9 +145,9 @@ fn check_dir(dir: &Path, out: &mut dyn Write) -> anyhow::Result<i32> {
             replaces_embedded: false,
         };
         let result = std::fs::read_to_string(path)
-            .map_err(|source| RulesError::Io {
+            .map_err(|error| RulesError::Io {
                 path: path.display().to_string(),
-                source,
+                error,
             })
             .and_then(|text| Pack::parse(&text, origin));
         match result {

@@ -410,6 +410,7 @@ mod tests {
         assert_eq!(result.report.status, FileStatus::Failed);
         let problem = result.report.problem.unwrap_or_default();
         assert!(problem.starts_with("cannot open"), "{problem}");
+        assert_eq!(problem.matches("(os error 2)").count(), 1, "{problem}");
     }
 
     /// A file replaced by a named pipe after discovery fails alone, instead of blocking the
