@@ -524,6 +524,25 @@ fn decide_rejects_an_unknown_group() {
 }
 
 #[test]
+fn decide_rejects_duplicate_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let totals = dir.path().join("totals.json");
+    std::fs::write(
+        &totals,
+        r#"{"total": 60000, "sensitive": 0, "total": 200000}"#,
+    )
+    .unwrap();
+    let path = totals.to_str().unwrap();
+    let (code, _, stderr) = run(&["decide", "--totals", path, "--date", AS_OF]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("totals.json"), "stderr: {stderr}");
+    assert!(
+        stderr.contains("duplicate key \"total\""),
+        "stderr: {stderr}"
+    );
+}
+
+#[test]
 fn output_dash_is_standard_output() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a.csv", "姓名,手机号\n张三,13900000101\n");
