@@ -119,8 +119,20 @@ fn classify(path: &Path, file_type: FileType) -> CandidateKind {
 
 #[cfg(unix)]
 fn special_file_reason(file_type: FileType) -> String {
+    let kind = special_file_kind(file_type);
+    format!("{kind}: not opened; copy the data into a regular file to scan it")
+}
+
+#[cfg(not(unix))]
+fn special_file_reason(_file_type: FileType) -> String {
+    "not a regular file: not opened".to_string()
+}
+
+/// Returns the kind of a file that is not a regular file, such as "a named pipe (FIFO)".
+#[cfg(unix)]
+pub(crate) fn special_file_kind(file_type: FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
-    let what = if file_type.is_fifo() {
+    if file_type.is_fifo() {
         "a named pipe (FIFO)"
     } else if file_type.is_socket() {
         "a socket"
@@ -128,15 +140,20 @@ fn special_file_reason(file_type: FileType) -> String {
         "a device"
     } else if file_type.is_symlink() {
         "a broken symbolic link"
+    } else if file_type.is_dir() {
+        "a folder"
     } else {
-        "not a regular file"
-    };
-    format!("{what}: not opened; copy the data into a regular file to scan it")
+        "a special file"
+    }
 }
 
 #[cfg(not(unix))]
-fn special_file_reason(_file_type: FileType) -> String {
-    "not a regular file: not opened".to_string()
+pub(crate) fn special_file_kind(file_type: FileType) -> &'static str {
+    if file_type.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
 }
 
 fn walk_error_reason(error: &walkdir::Error) -> String {

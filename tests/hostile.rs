@@ -671,6 +671,10 @@ fn unreadable_file_and_folder() {
         &case("unreadable.csv", "failed", "permission denied"),
     );
     assert_listed(&report, &case("locked", "failed", "permission denied"));
+    let problem = file(&report, "unreadable.csv")["problem"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(problem.matches("(os error 13)").count(), 1, "{problem}");
     assert_good_files_scanned(&report, &good);
 
     // Lets the temporary directory be removed.
@@ -738,4 +742,184 @@ fn one_folder_of_hostile_inputs() {
     }
     assert_no_planted_id(&stdout, "the text report");
     assert_no_planted_id(&stderr, "the -vv log of the text run");
+}
+
+/// Returns the (letter or index, header, element) of every column the report lists.
+fn listed_columns(table: &Value) -> Vec<(String, String, Option<String>)> {
+    table["columns"]
+        .as_array()
+        .expect("columns is an array")
+        .iter()
+        .map(|c| {
+            let key = match c["letter"].as_str() {
+                Some(letter) => letter.to_string(),
+                None => c["index"].to_string(),
+            };
+            let header = c["header"].as_str().unwrap_or_default().to_string();
+            (key, header, element(c).map(str::to_string))
+        })
+        .collect()
+}
+
+fn listed(key: &str, header: &str, element: Option<&str>) -> (String, String, Option<String>) {
+    (
+        key.to_string(),
+        header.to_string(),
+        element.map(str::to_string),
+    )
+}
+
+/// One stray cell at column XFD makes its row 16,384 cells wide, and a wide CSV has 16,001
+/// columns: the report lists only the columns with a header or a value, under their own
+/// letters and indices.
+#[test]
+fn empty_columns_are_left_out() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ids = planted_ids();
+    let sheet = format!(
+        r#"<sheetData><row r="1">{}{}</row><row r="2">{}{}</row><row r="3">{}{}{}</row></sheetData>"#,
+        inline("A1", "姓名"),
+        inline("B1", "身份证号"),
+        inline("A2", "张三"),
+        inline("B2", &ids[0]),
+        inline("A3", "李四"),
+        inline("B3", &ids[1]),
+        inline("XFD3", "备注"),
+    );
+    write(dir.path(), "stray.xlsx", xlsx_bytes(&sheet));
+
+    let gap = ",".repeat(7_999);
+    let mut wide = format!("姓名{gap},身份证号{gap},\n");
+    wide.push_str(&format!("张三{gap},{}{gap},\n", ids[2]));
+    wide.push_str(&format!("李四{gap},{}{gap},x\n", ids[3]));
+    write(dir.path(), "wide.csv", wide);
+
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 0);
+    let sheet = table(file(&report, "stray.xlsx"), Some("S1"));
+    let columns = listed_columns(sheet);
+    assert_eq!(columns.len(), 3, "columns listed for the sheet");
+    assert_eq!(
+        columns,
+        [
+            listed("A", "姓名", Some("person_name")),
+            listed("B", "身份证号", Some("resident_id")),
+            listed("XFD", "", None),
+        ]
+    );
+    assert_eq!(column(sheet, "XFD")["index"], 16_383);
+    assert_eq!(column(sheet, "XFD")["non_empty"], 1);
+
+    let csv = table(file(&report, "wide.csv"), None);
+    let columns = listed_columns(csv);
+    assert_eq!(columns.len(), 3, "columns listed for the CSV");
+    assert_eq!(
+        columns,
+        [
+            listed("0", "姓名", Some("person_name")),
+            listed("8000", "身份证号", Some("resident_id")),
+            listed("16000", "", None),
+        ]
+    );
+    assert_eq!(csv["rows"], 2);
+    assert_eq!(individuals(&report, "total"), 4);
+}
+
+/// Runs each command line and checks that it fails with exit code 2, names `target` and
+/// prints the OS error `os_error` once.
+fn assert_os_error_once(runner: &Runner, commands: &[Vec<String>], target: &str, os_error: &str) {
+    for command in commands {
+        let args: Vec<&str> = command.iter().map(String::as_str).collect();
+        let (code, _, stderr) = run_with(runner, &args);
+        assert_eq!(code, 2, "{command:?}: {stderr}");
+        assert!(stderr.contains(target), "{command:?}: {stderr}");
+        assert_eq!(
+            stderr.matches(os_error).count(),
+            1,
+            "{command:?} prints the OS error other than once: {stderr}"
+        );
+    }
+}
+
+/// Command lines that read `path` as a profile, a rule pack folder, a pattern pack folder
+/// and a totals file.
+fn commands_reading(path: &str, scan_dir: &str) -> Vec<Vec<String>> {
+    let lines: [&[&str]; 6] = [
+        &["scan", scan_dir, "--profile", path],
+        &["scan", scan_dir, "--rules", path],
+        &["scan", scan_dir, "--patterns", path],
+        &["rules", "list", "--rules", path],
+        &["patterns", "check", path],
+        &["decide", "--totals", path, "--date", AS_OF],
+    ];
+    lines
+        .iter()
+        .map(|line| line.iter().map(|arg| arg.to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn missing_paths_print_os_error_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scan_dir = dir.path().to_str().expect("UTF-8 path");
+    let missing = dir.path().join("vanished");
+    let missing = missing.to_str().expect("UTF-8 path");
+    let mut commands = commands_reading(missing, scan_dir);
+    write(dir.path(), "plain.txt", "not a folder");
+    let below_file = dir.path().join("plain.txt").join("export");
+    let below_file = below_file.to_str().expect("UTF-8 path");
+    commands.push(
+        ["generate", "--out", below_file, "--people", "10"]
+            .iter()
+            .map(|arg| arg.to_string())
+            .collect(),
+    );
+    assert_os_error_once(
+        &Runner::Direct,
+        &commands[..commands.len() - 1],
+        "vanished",
+        "(os error 2)",
+    );
+    assert_os_error_once(
+        &Runner::Direct,
+        &commands[commands.len() - 1..],
+        "plain.txt",
+        "(os error 20)",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_paths_print_os_error_once() {
+    use std::os::unix::fs::PermissionsExt;
+    let runner = runner();
+    if let Runner::Unavailable(reason) = &runner {
+        eprintln!("skipping unreadable_paths_print_os_error_once: {reason}");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    open_to_all(dir.path());
+    let scan_dir = dir.path().to_str().expect("UTF-8 path");
+    let locked = write(dir.path(), "locked.toml", "total = 1\n");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000))
+        .expect("permissions are set");
+    let packs = dir.path().join("packs");
+    std::fs::create_dir(&packs).expect("folder is created");
+    open_to_all(&packs);
+    let locked_pack = write(&packs, "locked.toml", "id = \"x\"\n");
+    std::fs::set_permissions(&locked_pack, std::fs::Permissions::from_mode(0o000))
+        .expect("permissions are set");
+
+    let file = locked.to_str().expect("UTF-8 path");
+    let folder = packs.to_str().expect("UTF-8 path");
+    let mut commands: Vec<Vec<String>> = commands_reading(file, scan_dir)
+        .into_iter()
+        .filter(|line| line[0] == "decide" || line.contains(&"--profile".to_string()))
+        .collect();
+    commands.extend(
+        commands_reading(folder, scan_dir)
+            .into_iter()
+            .filter(|line| line[0] != "decide" && !line.contains(&"--profile".to_string())),
+    );
+    assert_os_error_once(&runner, &commands, "locked.toml", "(os error 13)");
 }

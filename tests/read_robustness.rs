@@ -92,3 +92,99 @@ fn damaged_files_never_panic() {
         }
     }
 }
+
+/// Seconds a reader may take on a named pipe before the test counts it as blocked.
+#[cfg(unix)]
+const FIFO_TIMEOUT_SECONDS: u64 = 60;
+
+/// Runs `read` on `fifo` in a thread and returns its result, or panics when it has not
+/// returned within `FIFO_TIMEOUT_SECONDS`. A blocking open of a named pipe waits for a writer,
+/// so the test then opens the pipe for writing to release the thread before it fails.
+#[cfg(unix)]
+fn with_timeout<T: Send + 'static>(
+    fifo: &std::path::Path,
+    operation: &str,
+    read: impl FnOnce(std::path::PathBuf) -> T + Send + 'static,
+) -> T {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let path = fifo.to_path_buf();
+    std::thread::spawn(move || {
+        let _ = sender.send(read(path));
+    });
+    let timeout = std::time::Duration::from_secs(FIFO_TIMEOUT_SECONDS);
+    match receiver.recv_timeout(timeout) {
+        Ok(result) => result,
+        Err(_) => {
+            let _ = std::fs::OpenOptions::new().write(true).open(fifo);
+            panic!("{operation} on a named pipe did not return within {FIFO_TIMEOUT_SECONDS} s");
+        }
+    }
+}
+
+#[cfg(unix)]
+fn make_fifo(path: &std::path::Path) -> bool {
+    std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// Every reader rejects a named pipe with an error that names the file, instead of waiting
+/// for a writer.
+#[cfg(unix)]
+#[test]
+fn named_pipe_is_rejected_without_blocking() {
+    use exportscan::read::chunks;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fifo = dir.path().join("pipe.csv");
+    if !make_fifo(&fifo) {
+        eprintln!("skipping named_pipe_is_rejected_without_blocking: mkfifo is not available");
+        return;
+    }
+    let formats = [
+        Format::Csv,
+        Format::Tsv,
+        Format::Txt,
+        Format::Xlsx,
+        Format::Xlsm,
+        Format::Xlsb,
+        Format::Xls,
+        Format::Ods,
+        Format::Sql,
+        Format::JsonSchema,
+    ];
+    for format in formats {
+        let (result, collect) =
+            with_timeout(&fifo, &format!("read_file as {format:?}"), move |path| {
+                read_as(&path, format, &Limits::default())
+            });
+        let error = result.expect_err("a named pipe is not read").to_string();
+        assert!(error.contains("pipe.csv"), "{format:?}: {error}");
+        assert!(error.contains("named pipe"), "{format:?}: {error}");
+        assert!(collect.tables.is_empty(), "{format:?}: a table was visited");
+    }
+
+    let layout = with_timeout(&fifo, "text_layout", |path| {
+        chunks::text_layout(&path, Format::Csv).map(|_| ())
+    });
+    let error = layout.expect_err("a named pipe has no layout").to_string();
+    assert!(error.contains("named pipe"), "text_layout: {error}");
+
+    let regular = dir.path().join("regular.csv");
+    std::fs::write(&regular, "a,b\n1,2\n").expect("temp dir is writable");
+    let layout = chunks::text_layout(&regular, Format::Csv)
+        .expect("the regular file is read")
+        .expect("a UTF-8 CSV can be split");
+    let split_layout = layout.clone();
+    let split = with_timeout(&fifo, "split_ranges", move |path| {
+        chunks::split_ranges(&path, &split_layout, 4).map(|_| ())
+    });
+    let error = split.expect_err("a named pipe is not split").to_string();
+    assert!(error.contains("named pipe"), "split_ranges: {error}");
+    let range = with_timeout(&fifo, "read_range", move |path| {
+        chunks::read_range(&path, &layout, (0, 8), &Limits::default(), &mut |_| {})
+    });
+    let error = range.expect_err("a named pipe is not read").to_string();
+    assert!(error.contains("named pipe"), "read_range: {error}");
+}

@@ -40,6 +40,7 @@ fn decide_args(totals: PathBuf, profile: Option<PathBuf>, format: OutputFormat) 
             ..ProfileArgs::default()
         },
         rules: None,
+        patterns: None,
         format,
     }
 }
@@ -237,18 +238,84 @@ fn decide_rejects_bad_totals() {
         (r#"{"total": 10, "sensitive": 20}"#, "sensitive (20) exceeds total (10)"),
         (r#"[1, 2]"#, "must be a JSON object"),
         ("{", "invalid JSON"),
+        (r#"{"total": 10, "sensitive": 0, "total": 20}"#, "duplicate key \"total\""),
+        (r#"{"total": 10, "sensitive": 0, "by_element": {"email": 1, "email": 2}}"#, "duplicate key \"email\" in by_element"),
+        (r#"{"individuals": {"total": 10, "sensitive": 0, "sensitive": 1}}"#, "duplicate key \"sensitive\" in individuals"),
+        (r#"{"total": 10, "sensitive": 0, "by_element": {"mobile_phon": 5}}"#, "by_element names the unknown element \"mobile_phon\""),
     ];
     for (text, expected) in cases {
         let totals = write(dir.path(), "totals.json", text);
-        let err = run_decide(
+        let err = match run_decide(
             &decide_args(totals, None, OutputFormat::Text),
             &mut Vec::new(),
-        )
-        .expect_err("bad totals fail");
+        ) {
+            Ok(code) => panic!("{text}: accepted with exit code {code}"),
+            Err(err) => err,
+        };
         let message = format!("{err:#}");
         assert!(message.contains("totals.json"), "{text}: {message}");
         assert!(message.contains(expected), "{text}: {message}");
     }
+}
+
+/// Element ids of the pattern pack and of the rule packs (important-data elements) are both
+/// accepted in by_element.
+#[test]
+fn decide_accepts_known_elements() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let totals = write(
+        dir.path(),
+        "totals.json",
+        r#"{"total": 10, "sensitive": 0, "by_element": {"person_name": 10, "exterior_video": 0}}"#,
+    );
+    let (code, out) = run_to_string(&decide_args(totals, None, OutputFormat::Text));
+    assert_eq!(code, 0, "{out}");
+}
+
+/// A pattern pack element with its header and sample values, as `scan --patterns` loads it.
+const BADGE_ELEMENT: &str = r#"
+[[element]]
+id = "badge_no"
+name_zh = "工牌号"
+name_en = "Badge number"
+category = "personal"
+linking = true
+normaliser = "upper"
+pattern = '(?-u)^EMP[0-9]{6}$'
+
+[element.headers]
+zh = ["工牌号"]
+en = ["badge no"]
+
+[element.samples]
+valid = ["EMP123456"]
+invalid = ["EMP12345"]
+masked = ["EMP***456"]
+headers = ["工牌号"]
+"#;
+
+#[test]
+fn decide_accepts_given_pattern_elements() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let patterns = dir.path().join("patterns");
+    std::fs::create_dir(&patterns).expect("folder is created");
+    write(&patterns, "badge.toml", BADGE_ELEMENT);
+    let totals = write(
+        dir.path(),
+        "totals.json",
+        r#"{"total": 3, "sensitive": 0, "by_element": {"badge_no": 3}}"#,
+    );
+    let mut args = decide_args(totals, None, OutputFormat::Text);
+    let err = run_decide(&args, &mut Vec::new()).expect_err("badge_no is not built in");
+    let message = format!("{err:#}");
+    assert!(
+        message.contains("unknown element \"badge_no\""),
+        "{message}"
+    );
+
+    args.patterns = Some(patterns);
+    let (code, out) = run_to_string(&args);
+    assert_eq!(code, 0, "{out}");
 }
 
 #[test]

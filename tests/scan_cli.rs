@@ -205,6 +205,28 @@ fn no_raw_value_is_printed() {
     }
 }
 
+/// Header detection does not recognise passport and landline numbers as data, so it takes
+/// the first row of this headerless file as the header. The -vv log masks it as the report
+/// does.
+#[test]
+fn value_header_is_masked_in_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "dump.csv",
+        "E12345678,010-62345678\nE22345678,010-62345679\n",
+    );
+    let path = dir.path().to_str().unwrap();
+    let (_, stdout, stderr) = run(&["scan", path, "--format", "json", "-vv"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(table(file(&report, "dump.csv"), None)["header_row"], 0);
+    assert!(stderr.contains("column 1"), "no column is logged: {stderr}");
+    for raw in ["E12345678", "010-62345678"] {
+        assert!(!stdout.contains(raw), "the report prints {raw}");
+        assert!(!stderr.contains(raw), "the log prints {raw}: {stderr}");
+    }
+}
+
 #[test]
 fn exit_codes_follow_the_outcome_and_completeness() {
     let dir = tempfile::tempdir().unwrap();
@@ -399,6 +421,74 @@ fn unread_content_is_listed_not_scanned() {
     assert_eq!(report["not_examined"].as_array().map(Vec::len), Some(3));
 }
 
+/// Schema entries that cannot be read make the file partial, and `not_examined` names the
+/// file with the table and the entry.
+#[test]
+fn unreadable_schema_entries_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "customer.schema.json",
+        r##"{"$schema": "http://json-schema.org/draft-07/schema#", "title": "customer",
+            "properties": {
+                "name": {"type": "string", "description": "姓名"},
+                "mobile": "string",
+                "address": {"$ref": "common.json#/definitions/address"},
+                "extra": {"allOf": [{"$ref": "#/definitions/missing"}]}
+            }}"##,
+    );
+    write(
+        dir.path(),
+        "ddl.sql",
+        "CREATE TABLE t_ok (xm varchar(20) COMMENT '姓名');\n\
+         CREATE TABLE t_copy AS SELECT * FROM t_ok;\n\
+         CREATE TABLE t_bad (xm varchar(20), 123 int, sjh varchar(11));\n\
+         CREATE TABLE t_cut (xm varchar(20), sfzh char(18)\n",
+    );
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 4);
+    assert_eq!(report["complete"], false);
+    let lines: Vec<&str> = report["not_examined"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    let listed = |file: &str, phrase: &str| {
+        lines
+            .iter()
+            .any(|line| line.starts_with(file) && line.contains(phrase))
+    };
+
+    assert_eq!(file(&report, "customer.schema.json")["status"], "partial");
+    assert!(
+        listed("customer.schema.json", "table customer"),
+        "{lines:?}"
+    );
+    assert!(listed("customer.schema.json", "'mobile'"), "{lines:?}");
+    assert!(
+        listed("customer.schema.json", "common.json#/definitions/address"),
+        "{lines:?}"
+    );
+    assert!(
+        listed("customer.schema.json", "#/definitions/missing"),
+        "{lines:?}"
+    );
+    let schema = table(file(&report, "customer.schema.json"), Some("customer"));
+    assert_eq!(element(column(schema, "name")), Some("person_name"));
+
+    assert_eq!(file(&report, "ddl.sql")["status"], "partial");
+    assert!(listed("ddl.sql", "t_copy"), "{lines:?}");
+    assert!(
+        listed("ddl.sql", "table t_bad: column definition 2"),
+        "{lines:?}"
+    );
+    assert!(listed("ddl.sql", "table t_cut"), "{lines:?}");
+    assert!(!listed("ddl.sql", "t_ok"), "{lines:?}");
+    let bad = table(file(&report, "ddl.sql"), Some("t_bad"));
+    assert_eq!(bad["columns"].as_array().map(Vec::len), Some(2));
+}
+
 #[test]
 fn workbook_without_sheets_fails() {
     let dir = tempfile::tempdir().unwrap();
@@ -431,6 +521,25 @@ fn decide_rejects_an_unknown_group() {
     ]);
     assert_eq!(code, 2);
     assert!(stderr.contains("medical_health"), "stderr: {stderr}");
+}
+
+#[test]
+fn decide_rejects_duplicate_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let totals = dir.path().join("totals.json");
+    std::fs::write(
+        &totals,
+        r#"{"total": 60000, "sensitive": 0, "total": 200000}"#,
+    )
+    .unwrap();
+    let path = totals.to_str().unwrap();
+    let (code, _, stderr) = run(&["decide", "--totals", path, "--date", AS_OF]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("totals.json"), "stderr: {stderr}");
+    assert!(
+        stderr.contains("duplicate key \"total\""),
+        "stderr: {stderr}"
+    );
 }
 
 #[test]

@@ -141,10 +141,12 @@ impl Layout {
 pub enum GenerateError {
     #[error("{0}")]
     Config(String),
-    #[error("{}: {source}", path.display())]
+    /// The OS error is part of the message and not the `source()`, so that printing the
+    /// error chain shows it once.
+    #[error("{}: {error}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{}: {message}", path.display())]
     Write { path: PathBuf, message: String },
@@ -311,9 +313,9 @@ fn write_files(
     for (file_index, spec) in layout::files(config).iter().enumerate() {
         let path = out.join(&spec.path);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| GenerateError::Io {
+            std::fs::create_dir_all(parent).map_err(|error| GenerateError::Io {
                 path: parent.to_path_buf(),
-                source,
+                error,
             })?;
         }
         let mut run = write::TableRun {
@@ -339,9 +341,9 @@ fn stream_rng(seed: u64, stream: u64) -> ChaCha8Rng {
 }
 
 fn prepare_directory(out: &Path) -> Result<(), GenerateError> {
-    let io_error = |source: std::io::Error| GenerateError::Io {
+    let io_error = |error: std::io::Error| GenerateError::Io {
         path: out.to_path_buf(),
-        source,
+        error,
     };
     match std::fs::read_dir(out) {
         Ok(mut entries) => {

@@ -89,9 +89,9 @@ pub fn write_file(
     run: &mut TableRun,
     rngs: &mut dyn FnMut(usize) -> ChaCha8Rng,
 ) -> Result<FileTruth, GenerateError> {
-    let io_error = |source: io::Error| GenerateError::Io {
+    let io_error = |error: io::Error| GenerateError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     match &spec.kind {
         FileKind::Text(contents) => {
@@ -175,9 +175,9 @@ fn write_delimited(
     run: &mut TableRun,
     rng: &mut ChaCha8Rng,
 ) -> Result<TableTruth, GenerateError> {
-    let io_error = |source: io::Error| GenerateError::Io {
+    let io_error = |error: io::Error| GenerateError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     let csv_error = |source: csv::Error| GenerateError::Write {
         path: path.to_path_buf(),

@@ -66,9 +66,9 @@ pub(super) fn load_builtin(today: NaiveDate) -> Result<ElementPack, PackError> {
 }
 
 pub(super) fn load_dir(dir: &Path, today: NaiveDate) -> Result<ElementPack, PackError> {
-    let io_error = |path: &Path, source| PackError::Io {
+    let io_error = |path: &Path, error| PackError::Io {
         path: path.display().to_string(),
-        source,
+        error,
     };
     let mut paths = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| io_error(dir, e))? {

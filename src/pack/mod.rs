@@ -106,11 +106,10 @@ pub enum PackError {
         element: String,
         message: String,
     },
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    /// The OS error is part of the message and not the `source()`, so that printing the
+    /// error chain shows it once.
+    #[error("{path}: {error}")]
+    Io { path: String, error: std::io::Error },
 }
 
 impl ElementPack {

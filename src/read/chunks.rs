@@ -2,7 +2,6 @@
 //! read in parallel. Only UTF-8 and GB18030 files qualify: in both, the bytes of `"`, `\n`
 //! and the delimiters `,` `;` and tab never occur inside a multi-byte character.
 
-use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::rc::Rc;
@@ -24,7 +23,7 @@ pub struct TextLayout {
 /// Returns the layout of a delimited file, or `None` when its records cannot be split by
 /// bytes: UTF-16 text, or GB18030 with `|` as the delimiter (a GBK trail byte can be `|`).
 pub fn text_layout(path: &Path, format: Format) -> Result<Option<TextLayout>, ReadError> {
-    let mut file = File::open(path)?;
+    let mut file = super::open_input(path)?;
     let size = file.metadata()?.len();
     let encoding = decode::detect_file_encoding(&mut file)?;
     let bom_bytes = match encoding {
@@ -67,7 +66,7 @@ pub fn split_ranges(
     layout: &TextLayout,
     chunk_bytes: u64,
 ) -> std::io::Result<Option<Vec<(u64, u64)>>> {
-    let mut file = File::open(path)?;
+    let mut file = super::open_input(path)?;
     file.seek(SeekFrom::Start(layout.body_start))?;
     let mut scanner = QuoteScanner::new(layout.delimiter, layout.body_start, chunk_bytes);
     let mut block = vec![0u8; 1 << 20];
@@ -227,7 +226,7 @@ pub fn read_range(
     limits: &Limits,
     visit: &mut dyn FnMut(RangeItem),
 ) -> Result<(), ReadError> {
-    let mut file = File::open(path)?;
+    let mut file = super::open_input(path)?;
     file.seek(SeekFrom::Start(range.0))?;
     let bounded = BufReader::with_capacity(256 * 1024, file.take(range.1 - range.0));
     let shared = Rc::new(DecodeShared::default());

@@ -1,7 +1,6 @@
 //! JSON Schema files (draft-04 to 2020-12 style): the properties of the described object,
 //! nested ones flattened to dotted paths.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -23,7 +22,7 @@ pub(crate) fn read_json_schema(
     limits: &Limits,
     visitor: &mut dyn TableVisitor,
 ) -> Result<FileRead, ReadError> {
-    let file = File::open(path)?;
+    let file = super::open_input(path)?;
     let size = file.metadata()?.len();
     if size == 0 {
         return Err(ReadError::Empty);
@@ -161,6 +160,12 @@ impl<'r> Flattener<'r> {
             return;
         }
         let Some(schema) = self.resolve(schema) else {
+            let at = if prefix.is_empty() {
+                "the top level".to_string()
+            } else {
+                format!("'{prefix}'")
+            };
+            self.errors.push(unresolved_reference(schema, &at));
             return;
         };
         if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
@@ -170,8 +175,18 @@ impl<'r> Flattener<'r> {
                 } else {
                     format!("{prefix}.{name}")
                 };
-                if let Some(property) = property.as_object() {
-                    self.property(property, &path, depth);
+                match property {
+                    Value::Object(property) => self.property(property, &path, depth),
+                    // `true` and `false` are valid schemas (draft 6 and later) without a type.
+                    Value::Bool(_) => self.push_column(&path, &Map::new(), &Map::new()),
+                    other => {
+                        self.push_column(&path, &Map::new(), &Map::new());
+                        self.errors.push(ReadError::Corrupt(format!(
+                            "property '{path}' is {}, not a schema object, so its type and \
+                             description are unknown",
+                            json_kind(other)
+                        )));
+                    }
                 }
             }
         }
@@ -205,6 +220,8 @@ impl<'r> Flattener<'r> {
             return;
         }
         let Some(resolved) = self.resolve(property) else {
+            self.errors
+                .push(unresolved_reference(property, &format!("'{path}'")));
             return self.push_column(path, property, property);
         };
         let has_properties = |s: &Map<String, Value>| {
@@ -246,6 +263,30 @@ impl<'r> Flattener<'r> {
             comment,
             data_type,
         });
+    }
+}
+
+/// Returns the error for a `$ref` at `at` that names no schema in this file.
+fn unresolved_reference(schema: &Map<String, Value>, at: &str) -> ReadError {
+    let reference = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    ReadError::Unsupported(format!(
+        "$ref \"{reference}\" at {at} was not resolved (only references inside the file, such \
+         as #/definitions/x, are followed), so the properties it describes are not listed"
+    ))
+}
+
+/// Returns the kind of a JSON value with its article, such as "a string".
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 
@@ -322,6 +363,38 @@ mod tests {
                     "left": {"$ref": "#/definitions/node"}, "right": {"$ref": "#/definitions/node"}}}}}"##,
         );
         assert_eq!(errors.len(), 1);
+    }
+
+    #[test]
+    fn unreadable_properties_are_errors() {
+        let (columns, errors) = columns(
+            r##"{"properties": {
+                "name": {"type": "string"},
+                "mobile": "string",
+                "any": true,
+                "home": {"$ref": "common.json#/definitions/address"},
+                "extra": {"allOf": [{"$ref": "#/definitions/missing"}]}
+            }}"##,
+        );
+        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["name", "mobile", "any", "home"]);
+        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(
+            messages[0].starts_with("property 'mobile' is a string, not a schema object"),
+            "{}",
+            messages[0]
+        );
+        assert!(
+            messages[1].starts_with("$ref \"common.json#/definitions/address\" at 'home'"),
+            "{}",
+            messages[1]
+        );
+        assert!(
+            messages[2].starts_with("$ref \"#/definitions/missing\" at 'extra'"),
+            "{}",
+            messages[2]
+        );
     }
 
     #[test]

@@ -133,7 +133,7 @@ impl Default for Limits {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error("password-protected (encrypted) workbook: remove the password and export again")]
     Encrypted,
@@ -200,6 +200,40 @@ fn read_with_format(
             "unknown file format: export it as CSV or XLSX and scan again".to_string(),
         )),
     }
+}
+
+/// Opens an input file for reading and rejects anything that is not a regular file.
+///
+/// Discovery passes only regular files, but a path can be replaced by a named pipe before it
+/// is opened, and a plain open of a pipe waits for a writer forever. With O_NONBLOCK the open
+/// returns at once, and the opened handle is checked instead of the path. O_NONBLOCK stays
+/// set because it has no effect on reads of a regular file (Linux open(2)). O_NOCTTY keeps a
+/// terminal device from becoming the controlling terminal before it is rejected.
+pub fn open_input(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = options.open(path)?;
+    let file_type = file.metadata()?.file_type();
+    if file_type.is_file() {
+        return Ok(file);
+    }
+    let name = path
+        .file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy();
+    let kind = crate::discover::special_file_kind(file_type);
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!(
+            "{name} is {kind}, not a regular file, so it was not read: copy the data into a \
+             regular file to scan it"
+        ),
+    ))
 }
 
 /// Cells per row that reach the visitor: the width of an Excel sheet (A to XFD). A line of

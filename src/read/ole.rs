@@ -30,7 +30,7 @@ pub(crate) fn inspect(path: &Path) -> Result<OleContent, ReadError> {
 }
 
 fn open(path: &Path) -> Result<cfb::CompoundFile<File>, ReadError> {
-    let file = File::open(path)?;
+    let file = super::open_input(path)?;
     cfb::CompoundFile::open(file).map_err(|e| {
         ReadError::Corrupt(format!(
             "damaged OLE compound file ({e}): the file is incomplete or not a workbook, export it again"

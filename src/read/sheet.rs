@@ -88,7 +88,7 @@ fn kind_description(kind: WorkbookKind) -> &'static str {
 /// Identifies the workbook container and runs the checks that must come before
 /// calamine opens it.
 fn workbook_kind(path: &Path, limits: &Limits) -> Result<WorkbookKind, ReadError> {
-    let mut file = File::open(path)?;
+    let mut file = super::open_input(path)?;
     let mut magic = Vec::with_capacity(OLE_MAGIC.len());
     file.by_ref()
         .take(OLE_MAGIC.len() as u64)
@@ -110,7 +110,7 @@ fn workbook_kind(path: &Path, limits: &Limits) -> Result<WorkbookKind, ReadError
             "not a spreadsheet: the content is neither a zip package (.xlsx, .ods) nor an OLE file (.xls)".to_string(),
         ));
     }
-    let file = File::open(path)?;
+    let file = super::open_input(path)?;
     let mut archive = ZipArchive::new(BufReader::new(file)).map_err(zip_open_error)?;
     package::check_zip_sizes(&archive, limits)?;
     let kind = zip_workbook_kind(&mut archive)?;
@@ -289,7 +289,7 @@ fn open_workbook<W, E>(path: &Path, describe: impl Fn(E) -> ReadError) -> Result
 where
     W: Reader<BufReader<File>, Error = E>,
 {
-    let file = BufReader::new(File::open(path)?);
+    let file = BufReader::new(super::open_input(path)?);
     catch_dependency_panic("opening the workbook", || W::new(file).map_err(describe))
 }
 

@@ -9,7 +9,6 @@
 //! keeping their text, so a dump with large INSERTs streams in bounded memory.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 use std::rc::Rc;
@@ -93,6 +92,8 @@ struct Table {
     name: String,
     comment: Option<String>,
     columns: Vec<SchemaColumn>,
+    /// Parts of the definition that could not be read, passed on as error items.
+    problems: Vec<String>,
 }
 
 /// Tables found so far, with case-insensitive lookup by full and by unqualified name.
@@ -100,6 +101,10 @@ struct Table {
 struct Catalog {
     tables: Vec<Table>,
     by_name: HashMap<String, usize>,
+    /// CREATE TABLE statements seen, to name one whose table name cannot be read.
+    create_statements: usize,
+    /// CREATE TABLE statements that define no readable table, for `FileRead::unread`.
+    unread: Vec<String>,
 }
 
 impl Catalog {
@@ -153,7 +158,7 @@ pub(crate) fn read_sql(
     limits: &Limits,
     visitor: &mut dyn TableVisitor,
 ) -> Result<FileRead, ReadError> {
-    let mut file = File::open(path)?;
+    let mut file = super::open_input(path)?;
     if file.metadata()?.len() == 0 {
         return Err(ReadError::Empty);
     }
@@ -187,11 +192,13 @@ pub(crate) fn read_sql(
         ));
     }
     if stats.oversized_statements > 0 {
-        notes.push(format!(
-            "{} statements longer than {} bytes were skipped",
+        unread.push(format!(
+            "{} CREATE, COMMENT or EXEC statements longer than {} bytes were skipped, so their \
+             tables or comments are not listed: raise --max-line-bytes to read them",
             stats.oversized_statements, limits.max_line_bytes
         ));
     }
+    unread.append(&mut catalog.unread);
     for table in catalog.tables {
         if let Some(comment) = &table.comment {
             notes.push(format!("table {}: comment '{}'", table.name, comment));
@@ -201,7 +208,11 @@ pub(crate) fn read_sql(
             schema_columns: Some(table.columns),
             ..TableMeta::default()
         };
-        visitor.table(&meta, &mut std::iter::empty());
+        let mut errors = table
+            .problems
+            .into_iter()
+            .map(|problem| Err(ReadError::Corrupt(problem)));
+        visitor.table(&meta, &mut errors);
     }
     Ok(FileRead {
         encoding: Some(encoding.label()),
@@ -287,9 +298,13 @@ fn interpret(tokens: &[Token], catalog: &mut Catalog) {
             let mut rest = tokens;
             while let Some(offset) = find_create_table(rest) {
                 let create = &rest[offset..];
+                catalog.create_statements += 1;
                 let (table, consumed) = parse_create_table(create);
-                if let Some(table) = table {
-                    catalog.add(table);
+                match table {
+                    Ok(table) => catalog.add(table),
+                    Err(problem) => catalog
+                        .unread
+                        .push(problem.describe(catalog.create_statements)),
                 }
                 rest = create.get(consumed.max(1)..).unwrap_or_default();
             }
@@ -323,9 +338,35 @@ fn qualified_name(tokens: &[Token]) -> Option<(String, usize)> {
     Some((parts.join("."), used))
 }
 
-/// Parses a CREATE TABLE at `tokens[0]`; returns the table (if it has a column list) and
-/// the number of tokens consumed.
-fn parse_create_table(tokens: &[Token]) -> (Option<Table>, usize) {
+/// A CREATE TABLE statement that defines no table whose columns can be listed.
+enum UnreadTable {
+    /// No table name could be read after CREATE TABLE.
+    NoName,
+    /// The named table has no column list: `AS SELECT`, `LIKE`, `PARTITION OF` and similar
+    /// forms take their columns from elsewhere.
+    NoColumnList(String),
+}
+
+impl UnreadTable {
+    /// Returns the message for `FileRead::unread`. `ordinal` counts the CREATE TABLE
+    /// statements of the file from 1.
+    fn describe(&self, ordinal: usize) -> String {
+        match self {
+            UnreadTable::NoName => format!(
+                "CREATE TABLE statement {ordinal} has no readable table name, so its columns \
+                 are not listed"
+            ),
+            UnreadTable::NoColumnList(name) => format!(
+                "CREATE TABLE {name} has no column list (AS SELECT, LIKE or a similar form), so \
+                 its columns are not listed: check the table it copies"
+            ),
+        }
+    }
+}
+
+/// Parses a CREATE TABLE at `tokens[0]`. Returns the table, or why it has none, and the
+/// number of tokens consumed.
+fn parse_create_table(tokens: &[Token]) -> (Result<Table, UnreadTable>, usize) {
     let mut i = 1;
     while tokens.get(i).is_some_and(|t| !t.is_word("TABLE")) {
         i += 1;
@@ -336,22 +377,42 @@ fn parse_create_table(tokens: &[Token]) -> (Option<Table>, usize) {
     }
 
     let Some((name, used)) = tokens.get(i..).and_then(qualified_name) else {
-        return (None, i);
+        return (Err(UnreadTable::NoName), i);
     };
     i += used;
     if tokens.get(i) != Some(&Token::Punct('(')) {
-        return (None, i);
+        return (Err(UnreadTable::NoColumnList(name)), i);
     }
 
-    let close = matching_paren(tokens, i).unwrap_or(tokens.len());
-    let columns = split_top_level(&tokens[i + 1..close.min(tokens.len())])
-        .into_iter()
-        .filter_map(parse_column)
-        .collect();
+    let mut problems = Vec::new();
+    let close = match matching_paren(tokens, i) {
+        Some(close) => close,
+        None => {
+            problems.push(
+                "the column list is not closed, so the statement is probably cut off and \
+                 columns after the break are missing"
+                    .to_string(),
+            );
+            tokens.len()
+        }
+    };
+    let mut columns = Vec::new();
+    let definitions = split_top_level(&tokens[i + 1..close.min(tokens.len())]);
+    for (number, definition) in definitions.into_iter().enumerate() {
+        match parse_column(definition) {
+            Ok(Some(column)) => columns.push(column),
+            Ok(None) => {}
+            Err(()) => problems.push(format!(
+                "column definition {} does not start with a column name, so it is not listed",
+                number + 1
+            )),
+        }
+    }
     let mut table = Table {
         name,
         comment: None,
         columns,
+        problems,
     };
 
     // Table options up to the next CREATE: MySQL `COMMENT='...'`.
@@ -365,7 +426,7 @@ fn parse_create_table(tokens: &[Token]) -> (Option<Table>, usize) {
         }
         j += 1;
     }
-    (Some(table), j)
+    (Ok(table), j)
 }
 
 /// Returns the index of the `)` that closes the `(` at `open`.
@@ -419,16 +480,20 @@ fn string_after(tokens: &[Token]) -> Option<String> {
     }
 }
 
-fn parse_column(tokens: &[Token]) -> Option<SchemaColumn> {
-    let first = tokens.first()?;
+/// Parses one column definition. Returns `Ok(None)` for an empty part (a trailing comma) and
+/// for a table constraint or index, and `Err` for a definition without a column name.
+fn parse_column(tokens: &[Token]) -> Result<Option<SchemaColumn>, ()> {
+    let Some(first) = tokens.first() else {
+        return Ok(None);
+    };
     if let Token::Word(word) = first
         && CONSTRAINT_WORDS
             .iter()
             .any(|w| word.eq_ignore_ascii_case(w))
     {
-        return None;
+        return Ok(None);
     }
-    let name = first.identifier()?.to_string();
+    let name = first.identifier().ok_or(())?.to_string();
     let mut type_end = 1;
     let mut depth = 0usize;
     while let Some(token) = tokens.get(type_end) {
@@ -444,11 +509,11 @@ fn parse_column(tokens: &[Token]) -> Option<SchemaColumn> {
     let comment = (type_end..tokens.len())
         .find(|&i| tokens[i].is_word("COMMENT"))
         .and_then(|i| string_after(&tokens[i + 1..]));
-    Some(SchemaColumn {
+    Ok(Some(SchemaColumn {
         name,
         comment,
         data_type,
-    })
+    }))
 }
 
 /// Returns whether `word` starts the column options. `CHARACTER` does so only before
@@ -579,7 +644,7 @@ fn interpret_extended_property(tokens: &[Token], catalog: &mut Catalog) {
 mod tests {
     use super::*;
 
-    fn tables(sql: &str) -> Vec<Table> {
+    fn catalog(sql: &str) -> Catalog {
         let mut lexer = Lexer::new(sql.as_bytes());
         let mut catalog = Catalog::default();
         let mut stats = ScanStats::default();
@@ -588,7 +653,63 @@ mod tests {
         {
             interpret(&statement, &mut catalog);
         }
-        catalog.tables
+        catalog
+    }
+
+    fn tables(sql: &str) -> Vec<Table> {
+        catalog(sql).tables
+    }
+
+    #[test]
+    fn unreadable_definitions_are_reported() {
+        let sql = "CREATE TABLE t_copy AS SELECT * FROM a;\nCREATE TABLE (x int);\n\
+            CREATE TABLE t_bad (x int, 1 int, y int,);\nCREATE TABLE t_cut (x int, y";
+        let catalog = catalog(sql);
+        assert_eq!(catalog.unread.len(), 2, "{:?}", catalog.unread);
+        assert!(
+            catalog.unread[0].starts_with("CREATE TABLE t_copy has no column list"),
+            "{}",
+            catalog.unread[0]
+        );
+        assert!(
+            catalog.unread[1].starts_with("CREATE TABLE statement 2 has no readable table name"),
+            "{}",
+            catalog.unread[1]
+        );
+
+        let names: Vec<&str> = catalog.tables.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["t_bad", "t_cut"]);
+        let bad = &catalog.tables[0];
+        assert_eq!(bad.columns.len(), 2);
+        assert_eq!(bad.problems.len(), 1, "{:?}", bad.problems);
+        assert!(
+            bad.problems[0].starts_with("column definition 2 does not start"),
+            "{}",
+            bad.problems[0]
+        );
+        let cut = &catalog.tables[1];
+        assert_eq!(cut.columns.len(), 2);
+        assert_eq!(cut.problems.len(), 1, "{:?}", cut.problems);
+        assert!(
+            cut.problems[0].starts_with("the column list is not closed"),
+            "{}",
+            cut.problems[0]
+        );
+    }
+
+    #[test]
+    fn readable_tables_have_no_problems() {
+        let sql = "CREATE TABLE a (x int, PRIMARY KEY (x));\nCREATE TEMPORARY TABLE IF NOT EXISTS b (y int)";
+        let catalog = catalog(sql);
+        assert!(catalog.unread.is_empty(), "{:?}", catalog.unread);
+        for table in &catalog.tables {
+            assert!(
+                table.problems.is_empty(),
+                "{}: {:?}",
+                table.name,
+                table.problems
+            );
+        }
     }
 
     fn column<'t>(table: &'t Table, name: &str) -> &'t SchemaColumn {

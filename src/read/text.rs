@@ -1,7 +1,6 @@
 //! Delimited text (CSV, TSV, tab- or comma-separated .txt), read as a stream.
 
 use std::collections::VecDeque;
-use std::fs::File;
 use std::io::{Cursor, Read};
 use std::path::Path;
 use std::rc::Rc;
@@ -25,7 +24,7 @@ pub(crate) fn read_delimited(
     limits: &Limits,
     visitor: &mut dyn TableVisitor,
 ) -> Result<FileRead, ReadError> {
-    let mut file = File::open(path)?;
+    let mut file = super::open_input(path)?;
     if file.metadata()?.len() == 0 {
         return Err(ReadError::Empty);
     }

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::engine::decide;
 use super::pack::{Pack, PackOrigin};
@@ -14,6 +15,7 @@ use super::render::{render_pack, render_pack_list};
 use super::ruleset::{RuleSet, embedded_packs, toml_files};
 use super::{OutcomeExit, RulesError};
 use crate::identity::Individuals;
+use crate::pack::ElementPack;
 
 /// Output format of `decide`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -47,6 +49,10 @@ pub struct DecideArgs {
     /// Directory of rule packs (*.toml) that add to the embedded packs or replace them by id.
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
+    /// Folder of data element definitions (*.toml) that the scan used with --patterns, whose
+    /// ids by_element may name; default the built-in pack.
+    #[arg(long, value_name = "DIR")]
+    pub patterns: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
@@ -98,6 +104,7 @@ pub fn run_decide(args: &DecideArgs, out: &mut dyn Write) -> anyhow::Result<i32>
             groups.join(", ")
         );
     }
+    check_elements(&totals, &args.totals, args.patterns.as_deref(), &rules)?;
     let decision = decide(&totals, &profile, &rules)?;
     match args.format {
         OutputFormat::Text => out.write_all(decision.render_text().as_bytes())?,
@@ -107,6 +114,31 @@ pub fn run_decide(args: &DecideArgs, out: &mut dyn Write) -> anyhow::Result<i32>
         }
     }
     Ok(OutcomeExit::for_outcome(decision.outcome).code())
+}
+
+/// Rejects a `by_element` id that is neither an element of the pattern pack (the built-in one,
+/// or `patterns`) nor an element that a loaded rule pack names, such as an important-data
+/// element. A misspelt id would otherwise drop its count from the decision.
+fn check_elements(
+    totals: &Individuals,
+    file: &Path,
+    patterns: Option<&Path>,
+    rules: &RuleSet,
+) -> anyhow::Result<()> {
+    let pack = match patterns {
+        Some(dir) => ElementPack::load_dir(dir)?,
+        None => ElementPack::builtin().context("the built-in pattern pack is invalid")?,
+    };
+    let rule_elements = rules.element_ids();
+    let known = |id: &String| pack.index_of(id).is_some() || rule_elements.contains(id);
+    if let Some(unknown) = totals.by_element.keys().find(|id| !known(id)) {
+        anyhow::bail!(
+            "{}: by_element names the unknown element {unknown:?}: use an element id of the \
+             pattern pack (exportscan patterns list) or of the loaded rule packs",
+            file.display()
+        );
+    }
+    Ok(())
 }
 
 /// Runs a `rules` subcommand and returns its exit code: 0, or 2 when `check` finds a problem.
@@ -145,9 +177,9 @@ fn check_dir(dir: &Path, out: &mut dyn Write) -> anyhow::Result<i32> {
             replaces_embedded: false,
         };
         let result = std::fs::read_to_string(path)
-            .map_err(|source| RulesError::Io {
+            .map_err(|error| RulesError::Io {
                 path: path.display().to_string(),
-                source,
+                error,
             })
             .and_then(|text| Pack::parse(&text, origin));
         match result {
@@ -230,8 +262,8 @@ const TOTALS_KEYS: [&str; 11] = [
 pub fn read_totals(path: &Path) -> anyhow::Result<Individuals> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read the totals file", path.display()))?;
-    let parsed: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("{}: invalid JSON", path.display()))?;
+    let parsed =
+        parse_unique_keys(&text).with_context(|| format!("{}: invalid JSON", path.display()))?;
     let mut object = match parsed {
         serde_json::Value::Object(mut map) => match map.remove("individuals") {
             Some(serde_json::Value::Object(inner)) => inner,
@@ -272,4 +304,102 @@ pub fn read_totals(path: &Path) -> anyhow::Result<Individuals> {
         message,
     })?;
     Ok(totals)
+}
+
+/// Parses JSON text like `serde_json::from_str`, but rejects an object that repeats a key:
+/// serde_json keeps the last of two equal keys, so a totals file could state two counts and
+/// have one of them ignored.
+fn parse_unique_keys(text: &str) -> serde_json::Result<serde_json::Value> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = UniqueKeys { path: "" }.deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(value)
+}
+
+/// Builds a `serde_json::Value` and fails on the first repeated key of an object.
+struct UniqueKeys<'p> {
+    /// Dotted keys of the object being read, for the error message; empty at the top level.
+    path: &'p str,
+}
+
+impl<'de> DeserializeSeed<'de> for UniqueKeys<'_> {
+    type Value = serde_json::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for UniqueKeys<'_> {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Bool(value))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::from(value))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::from(value))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::from(value))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::from(value))
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::String(value))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        self.deserialize(deserializer)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(UniqueKeys { path: self.path })? {
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                let within = if self.path.is_empty() {
+                    String::new()
+                } else {
+                    format!(" in {}", self.path)
+                };
+                return Err(de::Error::custom(format!("duplicate key {key:?}{within}")));
+            }
+            let path = if self.path.is_empty() {
+                key.clone()
+            } else {
+                format!("{}.{key}", self.path)
+            };
+            let value = map.next_value_seed(UniqueKeys { path: &path })?;
+            object.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(object))
+    }
 }

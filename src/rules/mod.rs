@@ -208,11 +208,10 @@ impl OutcomeExit {
 /// Errors of loading packs, reading profiles and totals, and deciding.
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    /// The OS error is part of the message and not the `source()`, so that printing the
+    /// error chain shows it once.
+    #[error("{path}: {error}")]
+    Io { path: String, error: std::io::Error },
     /// A pack file that is not valid TOML or has keys of the wrong type.
     #[error("{file}: invalid rule pack: {message}")]
     PackSyntax { file: String, message: String },

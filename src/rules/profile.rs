@@ -100,9 +100,9 @@ impl Profile {
 
     /// Reads a profile file; keys it leaves out take the defaults of `Profile::national`.
     pub fn from_file(path: &Path, default_date: NaiveDate) -> Result<Profile, RulesError> {
-        let text = std::fs::read_to_string(path).map_err(|source| RulesError::Io {
+        let text = std::fs::read_to_string(path).map_err(|error| RulesError::Io {
             path: path.display().to_string(),
-            source,
+            error,
         })?;
         Profile::from_toml(&text, &path.display().to_string(), default_date)
     }

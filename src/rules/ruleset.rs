@@ -303,9 +303,9 @@ pub fn embedded_packs() -> Result<Vec<Pack>, RulesError> {
 pub fn load_dir(dir: &Path) -> Result<Vec<Pack>, RulesError> {
     let mut packs: Vec<Pack> = Vec::new();
     for path in toml_files(dir)? {
-        let text = std::fs::read_to_string(&path).map_err(|source| RulesError::Io {
+        let text = std::fs::read_to_string(&path).map_err(|error| RulesError::Io {
             path: path.display().to_string(),
-            source,
+            error,
         })?;
         let pack = Pack::parse(
             &text,
@@ -329,9 +329,9 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Pack>, RulesError> {
 
 /// Lists the `*.toml` files directly inside `dir`, sorted; an empty list is an error.
 pub fn toml_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, RulesError> {
-    let io_error = |source| RulesError::Io {
+    let io_error = |error| RulesError::Io {
         path: dir.display().to_string(),
-        source,
+        error,
     };
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io_error)? {
@@ -344,7 +344,7 @@ pub fn toml_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, RulesError> {
     if files.is_empty() {
         return Err(RulesError::Io {
             path: dir.display().to_string(),
-            source: std::io::Error::new(
+            error: std::io::Error::new(
                 std::io::ErrorKind::NotFound,
                 "no *.toml rule packs in this directory",
             ),

@@ -18,7 +18,7 @@ use crate::discover::{self, Candidate, CandidateKind, DiscoverError};
 use crate::identity::{ElementSet, Individuals, KeyHasher, MAX_ELEMENTS, PeopleIndex};
 use crate::inventory::{FileReport, FileStatus, Inventory, SCHEMA_VERSION, TableReport};
 use crate::mask::mask_value;
-use crate::pack::{Category, Element, ElementPack, ValueClass, ValueStrength};
+use crate::pack::{Category, ElementPack, ValueClass, ValueStrength};
 use crate::read::{self, Format, Limits};
 use table::{FileScanner, ScanContext};
 
@@ -304,9 +304,11 @@ fn scan_file(
                                open it in a spreadsheet program and save it again";
                 return failed(report, FileStatus::Failed, problem.to_string());
             }
-            if !read.unread.is_empty() {
+            let mut unread = read.unread;
+            unread.append(&mut scanner.unread);
+            if !unread.is_empty() {
                 report.status = FileStatus::Partial;
-                report.problem = Some(read.unread.join("; "));
+                report.problem = Some(unread.join("; "));
             } else if scanner.incomplete {
                 report.status = FileStatus::Partial;
                 report.problem = Some("some rows or sheets could not be read".into());
@@ -317,7 +319,9 @@ fn scan_file(
         }
         Err(error) => {
             report.status = FileStatus::Partial;
-            report.problem = Some(error.to_string());
+            let mut problems = vec![error.to_string()];
+            problems.append(&mut scanner.unread);
+            report.problem = Some(problems.join("; "));
         }
     }
     FileResult {
@@ -327,31 +331,33 @@ fn scan_file(
     }
 }
 
-/// Masks column headers that are valid values of a checked personal element, such as an ID
-/// number in a one-row file whose only row was taken as the header. A real header is never a
-/// valid ID number, phone or card number, so only values are masked.
+/// Masks column headers that are valid values of a checked personal element; see
+/// `mask_value_header`.
 fn mask_value_headers(pack: &ElementPack, tables: &mut [TableReport]) {
-    let checked: Vec<&Element> = pack
-        .elements
-        .iter()
-        .filter(|e| e.strength != ValueStrength::None && e.category != Category::Organisation)
-        .collect();
     for column in tables.iter_mut().flat_map(|t| t.columns.iter_mut()) {
-        let header = column.header.trim();
-        if !header.is_empty()
-            && checked
-                .iter()
-                .any(|e| e.classify(header) == ValueClass::Valid)
-        {
-            column.header = mask_value(header);
+        if let Some(masked) = mask_value_header(pack, &column.header) {
+            column.header = masked;
         }
     }
 }
 
+/// Returns the masked form of a column header that is a valid value of a checked personal
+/// element, or `None` for any other header. Such a header is a data row taken as the header,
+/// as in a one-row file. A real header is never a valid ID number, phone or card number, so
+/// only values are masked.
+fn mask_value_header(pack: &ElementPack, header: &str) -> Option<String> {
+    let header = header.trim();
+    let is_value = !header.is_empty()
+        && pack
+            .elements
+            .iter()
+            .filter(|e| e.strength != ValueStrength::None && e.category != Category::Organisation)
+            .any(|e| e.classify(header) == ValueClass::Valid);
+    is_value.then(|| mask_value(header))
+}
+
 fn read_head(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-    // NOTE: discovery classified the path as a regular file, but a file replaced by a named
-    // pipe after that blocks this open (and the reader's own open) until a writer appears.
-    let file = std::fs::File::open(path)?;
+    let file = read::open_input(path)?;
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     file.take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
     Ok(head)
@@ -404,6 +410,64 @@ mod tests {
         assert_eq!(result.report.status, FileStatus::Failed);
         let problem = result.report.problem.unwrap_or_default();
         assert!(problem.starts_with("cannot open"), "{problem}");
+        assert_eq!(problem.matches("(os error 2)").count(), 1, "{problem}");
+    }
+
+    /// A file replaced by a named pipe after discovery fails alone, instead of blocking the
+    /// scan until a writer opens the pipe.
+    #[cfg(unix)]
+    #[test]
+    fn file_replaced_by_pipe_fails_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("swapped.csv");
+        std::fs::write(&path, "姓名,手机号\n张三,13900000101\n").expect("temp dir is writable");
+        let candidates = discover::discover(&[dir.path().to_path_buf()], false).expect("found");
+        std::fs::remove_file(&path).expect("file is removed");
+        let created = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .is_ok_and(|status| status.success());
+        if !created {
+            eprintln!("skipping file_replaced_by_pipe_fails_alone: mkfifo is not available");
+            return;
+        }
+
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let candidate = candidates[0].clone();
+        let root = dir.path().to_path_buf();
+        std::thread::spawn(move || {
+            let pack = ElementPack::builtin().expect("the built-in pack loads");
+            let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid date");
+            let context = ScanContext {
+                pack: &pack,
+                hasher: KeyHasher::new(),
+                as_of,
+                resident_id: pack.index_of("resident_id"),
+            };
+            let options = ScanOptions {
+                paths: vec![root],
+                as_of,
+                limits: Limits::default(),
+                include_hidden: false,
+                sensitive: Vec::new(),
+                id_numbers: Vec::new(),
+                groups: Vec::new(),
+                parallel_min_bytes: PARALLEL_MIN_BYTES,
+            };
+            let _ = sender.send(scan_candidate(&context, &options, &candidate).report);
+        });
+        let report = match receiver.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(report) => report,
+            Err(_) => {
+                // Releases the blocked open before the test fails.
+                let _ = std::fs::OpenOptions::new().write(true).open(&path);
+                panic!("the scan of a named pipe did not return within 60 s");
+            }
+        };
+        assert_eq!(report.path, "swapped.csv");
+        assert_eq!(report.status, FileStatus::Failed);
+        let problem = report.problem.unwrap_or_default();
+        assert!(problem.contains("swapped.csv is a named pipe"), "{problem}");
     }
 
     fn column(header: &str) -> crate::inventory::ColumnReport {

@@ -10,14 +10,19 @@ use crate::inventory::{ColumnReport, TableReport, column_letter};
 use crate::mask::mask_value;
 use crate::pack::{ElementPack, ValueClass};
 use crate::read::chunks::TextRecord;
-use crate::read::{CellKind, ReadError, Row, SchemaColumn, TableMeta, TableVisitor};
+use crate::read::{Cell, CellKind, ReadError, Row, SchemaColumn, TableMeta, TableVisitor};
 
 /// Row problems listed per table; further ones are only counted.
 const MAX_LISTED_PROBLEMS: usize = 20;
 
-/// Rows held while the header and the sample are found. Blank rows do not count toward
-/// either, so without this cap a file of blank lines would be held whole.
+/// Rows read while the header and the sample are found. Blank rows do not count toward
+/// either, so without this cap a file of blank lines would be read whole before counting.
 const MAX_BUFFERED_ROWS: usize = 10 * detect::SAMPLE_ROWS;
+
+/// Cells held while the header and the sample are found, about 320 MB of empty cells at 32
+/// bytes each. Rows of 16,384 cells would otherwise take 5 GB at `MAX_BUFFERED_ROWS`, so a
+/// table wider than 10,000 columns gets a sample of fewer than `detect::SAMPLE_ROWS` rows.
+const MAX_BUFFERED_CELLS: usize = 10_000_000;
 
 /// Masked examples shown per column.
 const MAX_EXAMPLES: usize = 3;
@@ -70,6 +75,9 @@ pub struct FileScanner<'a> {
     pub possible_other_people: u64,
     /// Whether any table of the file was not fully read.
     pub incomplete: bool,
+    /// Schema entries that could not be read, each naming its table. They make the file
+    /// partial, as `FileRead::unread` does.
+    pub unread: Vec<String>,
     /// When set, the scanner stops after planning the first table and keeps its plan, for
     /// a caller that counts the rows itself in parallel parts.
     plan_only: bool,
@@ -85,6 +93,7 @@ impl<'a> FileScanner<'a> {
             people: PeopleIndex::new(),
             possible_other_people: 0,
             incomplete: false,
+            unread: Vec::new(),
             plan_only: false,
             plan: None,
         }
@@ -95,6 +104,30 @@ impl<'a> FileScanner<'a> {
         FileScanner {
             plan_only: true,
             ..FileScanner::new(context, path)
+        }
+    }
+
+    /// Lists the error items of a schema table (entries the reader could not read) in
+    /// `unread`, the first `MAX_LISTED_PROBLEMS` of them one by one.
+    fn record_schema_errors(
+        &mut self,
+        meta: &TableMeta,
+        rows: &mut dyn Iterator<Item = Result<Row, ReadError>>,
+    ) {
+        let table = meta.name.as_deref().unwrap_or("-");
+        let mut unlisted = 0u64;
+        let mut listed = 0;
+        for error in rows.filter_map(Result::err) {
+            if listed < MAX_LISTED_PROBLEMS {
+                self.unread.push(format!("table {table}: {error}"));
+                listed += 1;
+            } else {
+                unlisted += 1;
+            }
+        }
+        if unlisted > 0 {
+            self.unread
+                .push(format!("table {table}: {unlisted} more unreadable entries"));
         }
     }
 
@@ -113,6 +146,7 @@ impl TableVisitor for FileScanner<'_> {
         if let Some(columns) = &meta.schema_columns {
             let report = schema_table(self.context.pack, meta, columns);
             self.tables.push(report);
+            self.record_schema_errors(meta, rows);
             return;
         }
         if self.plan_only {
@@ -187,6 +221,31 @@ fn schema_table(pack: &ElementPack, meta: &TableMeta, columns: &[SchemaColumn]) 
     }
 }
 
+/// Non-blank rows read before the full pass. Blank rows are dropped because they are neither
+/// a header nor data nor a footer, so the full pass has nothing to count in them.
+#[derive(Default)]
+struct HeadRows {
+    rows: Vec<Row>,
+    /// Rows read, blank ones included.
+    read: usize,
+    /// Cells in `rows`.
+    cells: usize,
+}
+
+impl HeadRows {
+    fn has_room(&self) -> bool {
+        self.read < MAX_BUFFERED_ROWS && self.cells < MAX_BUFFERED_CELLS
+    }
+
+    fn push(&mut self, row: Row) {
+        self.read += 1;
+        if !detect::is_blank(&row) {
+            self.cells += row.cells.len();
+            self.rows.push(row);
+        }
+    }
+}
+
 /// Treatment of one column in the full pass.
 #[derive(Debug, Clone)]
 pub struct ColumnPlan {
@@ -215,6 +274,8 @@ pub struct TablePlan {
     /// Absolute row index of the header, if the table has one.
     pub header_row: Option<u64>,
     header_cells: Vec<String>,
+    /// Positions of the non-empty header cells.
+    header_filled: Vec<usize>,
     columns: Vec<ColumnPlan>,
     /// Positions of the tagged columns, the only ones the full pass classifies.
     tagged: Vec<usize>,
@@ -231,45 +292,47 @@ impl TablePlan {
         rows: &mut dyn Iterator<Item = Result<Row, ReadError>>,
         tally: &mut TableTally,
     ) -> (TablePlan, Vec<Row>) {
-        let mut buffer = Vec::new();
-        let mut non_blank = 0;
-        while non_blank < detect::HEADER_WINDOW && buffer.len() < MAX_BUFFERED_ROWS {
+        let mut head = HeadRows::default();
+        while head.rows.len() < detect::HEADER_WINDOW && head.has_room() {
             match rows.next() {
                 None => break,
                 Some(Err(error)) => tally.record_problem(error),
-                Some(Ok(row)) => {
-                    non_blank += usize::from(!detect::is_blank(&row));
-                    buffer.push(row);
-                }
+                Some(Ok(row)) => head.push(row),
             }
         }
-        let header_position = detect::find_header(context.pack, &buffer);
+        let header_position = detect::find_header(context.pack, &head.rows);
         let mut plan = TablePlan {
             header_row: None,
             header_cells: Vec::new(),
+            header_filled: Vec::new(),
             columns: Vec::new(),
             tagged: Vec::new(),
         };
         if let Some(position) = header_position {
-            let header = &buffer[position];
+            let header = &head.rows[position];
             plan.header_row = Some(header.index);
             plan.header_cells = header.cells.iter().map(|c| c.text.clone()).collect();
+            plan.header_filled = (header.cells.iter().enumerate())
+                .filter(|(_, cell)| !cell.text.is_empty())
+                .map(|(i, _)| i)
+                .collect();
         }
         let data_start = header_position.map_or(0, |p| p + 1);
-        let mut data = buffer[data_start..]
+        let mut data = head.rows[data_start..]
             .iter()
             .filter(|r| plan.is_data(*r))
             .count();
-        while data < detect::SAMPLE_ROWS && buffer.len() < MAX_BUFFERED_ROWS {
+        while data < detect::SAMPLE_ROWS && head.has_room() {
             match rows.next() {
                 None => break,
                 Some(Err(error)) => tally.record_problem(error),
                 Some(Ok(row)) => {
                     data += usize::from(plan.is_data(&row));
-                    buffer.push(row);
+                    head.push(row);
                 }
             }
         }
+        let mut buffer = head.rows;
         buffer.drain(..data_start);
         plan.tag_columns(context, meta, path, &buffer);
         (plan, buffer)
@@ -295,13 +358,17 @@ impl TablePlan {
     }
 
     fn repeats_header(&self, row: &impl Fields) -> bool {
+        let same = |i: usize| {
+            let header = self.header_cells.get(i);
+            row.field(i)
+                .is_some_and(|(text, _)| header.is_some_and(|h| text == h))
+        };
+        // A data row differs from the header in a filled cell at once, so the empty cells of
+        // a wide header are compared only for a row that may repeat it.
         !self.header_cells.is_empty()
             && row.count() == self.header_cells.len()
-            && self
-                .header_cells
-                .iter()
-                .enumerate()
-                .all(|(i, h)| row.field(i).is_some_and(|(text, _)| text == h))
+            && self.header_filled.iter().all(|&i| same(i))
+            && (0..self.header_cells.len()).all(same)
     }
 
     /// Tags every column from the header and the sampled data rows, and decides which
@@ -315,19 +382,35 @@ impl TablePlan {
             .chain(std::iter::once(self.header_cells.len()))
             .max()
             .unwrap_or(0);
-        for position in 0..width {
+        // The non-empty sampled cells of each column, gathered in one pass over the rows. A
+        // column without a header or such a cell cannot be tagged, so it skips header
+        // matching and classification. Tagging then costs time in proportion to the non-empty
+        // cells instead of rows times columns.
+        let mut values: Vec<Vec<&Cell>> = vec![Vec::new(); width];
+        for row in &data {
+            for (cell, column) in row.cells.iter().zip(values.iter_mut()) {
+                if detect::value_text(cell).is_some() {
+                    column.push(cell);
+                }
+            }
+        }
+        for (position, cells) in values.into_iter().enumerate() {
             let header = self.header_cells.get(position).cloned().unwrap_or_default();
-            let cells: Vec<_> = data.iter().filter_map(|r| r.cells.get(position)).collect();
-            let tag = detect::tag_column(pack, &header, &cells);
-            log_tag(
-                context,
-                meta,
-                path,
-                position,
-                &header,
-                tag.as_ref(),
-                cells.len(),
-            );
+            let tag = if header.trim().is_empty() && cells.is_empty() {
+                None
+            } else {
+                let tag = detect::tag_column(pack, &header, &cells);
+                log_tag(
+                    context,
+                    meta,
+                    path,
+                    position,
+                    &header,
+                    tag.as_ref(),
+                    cells.len(),
+                );
+                tag
+            };
             let element = tag.as_ref().map(|t| t.element);
             let personal = element.is_some_and(|e| detect::is_personal(&pack.elements[e]));
             self.columns.push(ColumnPlan {
@@ -379,15 +462,19 @@ impl TablePlan {
                 Some(first) => column.second_of = Some(first),
             }
         }
-        let compared: Vec<usize> = self.columns.iter().filter_map(|c| c.second_of).collect();
+        let mut compared = vec![false; self.columns.len()];
+        for first in self.columns.iter().filter_map(|c| c.second_of) {
+            compared[first] = true;
+        }
         for column in &mut self.columns {
             column.needs_key =
-                column.links || column.second_of.is_some() || compared.contains(&column.position);
+                column.links || column.second_of.is_some() || compared[column.position];
         }
     }
 }
 
-/// Logs why a column was or was not tagged; never a value.
+/// Logs why a column was or was not tagged; never a value. A header that is a value (the
+/// first data row of a headerless file) is masked as in the report.
 fn log_tag(
     context: &ScanContext,
     meta: &TableMeta,
@@ -397,11 +484,21 @@ fn log_tag(
     tag: Option<&detect::ColumnTag>,
     values: usize,
 ) {
+    let level = if tag.is_some() {
+        log::Level::Info
+    } else {
+        log::Level::Debug
+    };
+    if !log::log_enabled!(level) {
+        return;
+    }
+    let masked = super::mask_value_header(context.pack, header);
+    let header = masked.as_deref().unwrap_or(header);
     let table = meta.name.as_deref().unwrap_or("-");
     let column = meta.first_column as usize + position + 1;
     match tag {
         Some(tag) => log::info!(
-            "{path} [{table}] column {column} {header:?}: {} (confidence {:.2}, {}, {values} sampled cells)",
+            "{path} [{table}] column {column} {header:?}: {} (confidence {:.2}, {}, {values} sampled values)",
             context.pack.elements[tag.element].id,
             tag.confidence,
             if tag.from_header {
@@ -411,7 +508,7 @@ fn log_tag(
             },
         ),
         None => log::debug!(
-            "{path} [{table}] column {column} {header:?}: no element ({values} sampled cells)"
+            "{path} [{table}] column {column} {header:?}: no element ({values} sampled values)"
         ),
     }
 }
@@ -683,10 +780,13 @@ impl TableTally {
         }
         let pack = context.pack;
         let is_sheet = meta.name.is_some();
+        // A column with neither a header nor a value is left out, such as the thousands of
+        // empty columns before one stray cell at XFD.
         let columns = plan
             .columns
             .iter()
             .zip(&self.columns)
+            .filter(|(column, tally)| !column.header.trim().is_empty() || tally.non_empty > 0)
             .map(|(column, tally)| {
                 let index = meta.first_column + column.position as u32;
                 let element = column.element.map(|e| &pack.elements[e]);
