@@ -587,10 +587,34 @@ fn byte_ranges_report_damaged_records() {
         assert_eq!(orders["status"], "partial", "{name}");
         let problems = table(orders, None)["problems"].to_string();
         assert!(problems.contains("invalid UTF-8"), "{name}: {problems}");
-        assert!(problems.contains("cells after column 16384"), "{name}: {problems}");
+        assert!(
+            problems.contains("cells after column 16384"),
+            "{name}: {problems}"
+        );
     }
     assert_eq!(
         sequential.1["individuals"], ranged.1["individuals"],
         "both reads count the same people"
     );
+}
+
+#[test]
+fn value_past_sampled_columns_is_reported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut text = String::from("姓名,手机号\n");
+    for i in 0..1_500 {
+        text.push_str(&format!("张三,139{:08}\n", i));
+    }
+    text.push_str("李四,13911111111,,13922222222\n");
+    std::fs::write(dir.path().join("late.csv"), text).expect("temp dir is writable");
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 4);
+    let late = file(&report, "late.csv");
+    assert_eq!(late["status"], "partial");
+    let problems = table(late, None)["problems"].to_string();
+    assert!(
+        problems.contains("column 4 lies past the 2 columns"),
+        "{problems}"
+    );
+    assert!(!problems.contains("13922222222"), "{problems}");
 }

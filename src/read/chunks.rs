@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use super::decode::{self, DecodeShared, DecodingReader, TextEncoding};
 use super::text;
-use super::{Format, Limits, MAX_COLUMNS, ReadError};
+use super::{Cell, CellKind, Format, Limits, MAX_COLUMNS, ReadError, Row};
 
 /// Layout of a delimited file: its encoding, delimiter and where records start.
 #[derive(Debug, Clone)]
@@ -186,6 +186,9 @@ impl QuoteScanner {
 /// problem with the rest of the range still read.
 pub enum RangeItem<'a> {
     Record(u64, TextRecord<'a>),
+    /// A record with invalid UTF-8, its invalid bytes replaced with U+FFFD; `Row::index`
+    /// is its index within the range.
+    Replaced(Row),
     Problem(ReadError),
 }
 
@@ -279,11 +282,22 @@ pub fn read_range(
                         }
                     }
                     Err(_) => {
+                        // As the sequential reader does, invalid bytes become U+FFFD and
+                        // the record is still counted.
+                        let cells = record
+                            .iter()
+                            .take(MAX_COLUMNS)
+                            .map(|field| Cell {
+                                kind: CellKind::Text,
+                                text: String::from_utf8_lossy(field).into_owned(),
+                            })
+                            .collect();
+                        visit(RangeItem::Replaced(Row { index, cells }));
                         invalid_utf8 += 1;
                         if invalid_utf8 <= 20 {
                             let offset = range.0 + record.position().map_or(0, |p| p.byte());
                             let message = format!(
-                                "invalid UTF-8 in the record at byte offset {offset}: the file mixes encodings, and the record is not counted; re-export the file in one encoding"
+                                "invalid UTF-8 in the record at byte offset {offset}: the file mixes encodings (UTF-8 and probably GB18030/GBK); the bytes were replaced with U+FFFD, so re-export the file in one encoding"
                             );
                             visit(RangeItem::Problem(ReadError::Row {
                                 row: index,
@@ -319,7 +333,7 @@ pub fn read_range(
     }
     if invalid_utf8 > 20 {
         let message = format!(
-            "{} more records with invalid UTF-8 not counted",
+            "{} more records with invalid UTF-8, their bytes replaced with U+FFFD",
             invalid_utf8 - 20
         );
         visit(RangeItem::Problem(ReadError::Row {

@@ -213,6 +213,11 @@ fn count_range(
                 tally.add_row(context, plan, &mut scratch, &record);
             }
         }
+        RangeItem::Replaced(row) => {
+            if skip_through.is_none_or(|header| row.index > header) {
+                tally.add_row(context, plan, &mut scratch, &row);
+            }
+        }
         RangeItem::Problem(error) => tally.record_problem(error),
     });
     if let Err(error) = outcome {

@@ -671,6 +671,22 @@ impl TableTally {
         scratch.keys.clear();
         let mut facts = RecordFacts::default();
         let mut has_personal_data = false;
+        let width = self.columns.len();
+        if row.count() > width {
+            let beyond = (width..row.count()).find(|&i| {
+                row.field(i)
+                    .is_some_and(|(text, _)| detect::field_value(text).is_some())
+            });
+            if let Some(position) = beyond {
+                self.record_problem(ReadError::Row {
+                    row: self.data_rows,
+                    message: format!(
+                        "a value in column {} lies past the {width} columns found in the                          sampled rows, so it was not examined; check the row for stray                          delimiters",
+                        position + 1
+                    ),
+                });
+            }
+        }
         for position in 0..row.count() {
             if let Some((text, _)) = row.field(position) {
                 if let Some(lines) = spans_many_lines(text) {
