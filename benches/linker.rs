@@ -1,5 +1,5 @@
-//! Micro-benchmarks of the people index: adding records, merging the indexes of two chunks,
-//! counting totals, and hashing linking keys.
+//! Micro-benchmarks of the people index: adding records one by one and in batches, merging
+//! the indexes of two chunks, counting totals, and hashing linking keys.
 //!
 //! The records model an order export in which each person appears in about four records.
 //! Every record with a key carries a mobile number. 90% of people have a resident ID, which
@@ -13,7 +13,9 @@ mod common;
 use std::hint::black_box;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use exportscan::identity::{ElementSet, KeyHasher, PeopleIndex, RecordFacts, RecordKeys};
+use exportscan::identity::{
+    ElementSet, KeyHasher, PeopleIndex, RecordBatch, RecordFacts, RecordKeys,
+};
 
 use common::{SplitMix, mobile};
 
@@ -103,6 +105,41 @@ fn bench_add_record(c: &mut Criterion) {
     group.finish();
 }
 
+fn bench_add_batch(c: &mut Criterion) {
+    let mut group = c.benchmark_group("people_index");
+    group.sample_size(10);
+    for people in SIZES {
+        let records = records(people);
+        // The batches that parsing threads hand to the linking thread, 40,000 records each
+        // (about one 8 MiB byte range).
+        let batches: Vec<RecordBatch> = records
+            .chunks(40_000)
+            .map(|chunk| {
+                let mut batch = RecordBatch::new();
+                for (keys, facts) in chunk {
+                    batch.push(keys, *facts);
+                }
+                batch
+            })
+            .collect();
+        group.throughput(Throughput::Elements(records.len() as u64));
+        group.bench_with_input(
+            BenchmarkId::new("add_batch", people),
+            &batches,
+            |b, batches| {
+                b.iter_with_large_drop(|| {
+                    let mut index = PeopleIndex::new();
+                    for batch in black_box(batches) {
+                        index.add_batch(batch);
+                    }
+                    index
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
 fn bench_merge(c: &mut Criterion) {
     let mut group = c.benchmark_group("people_index");
     group.sample_size(10);
@@ -159,6 +196,7 @@ fn bench_key_hash(c: &mut Criterion) {
 criterion_group!(
     linker,
     bench_add_record,
+    bench_add_batch,
     bench_merge,
     bench_totals,
     bench_key_hash
