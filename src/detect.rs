@@ -1,6 +1,8 @@
 //! Column tagging: finds the header row of a table and weighs header evidence and value
 //! evidence into one data element and a confidence per column.
 
+use std::collections::HashMap;
+
 use crate::pack::{Category, Element, ElementPack, ValueClass, ValueStrength};
 use crate::read::{Cell, CellKind, Row};
 
@@ -178,8 +180,9 @@ fn tags_from_values_alone(element: &Element) -> bool {
 /// `None` when the table has no header (the first non-blank row already holds data).
 ///
 /// Title rows above the header (a merged title, "exported on ...") have fewer cells than the
-/// table is wide, so the header is the first row that is wide enough, holds only labels, and
-/// either matches a data-element header or is followed by data.
+/// table is wide, so the header is the first row that is wide enough (against the most
+/// common width of the rows), contains only labels, and either matches a data-element
+/// header or is followed by data.
 pub fn find_header(pack: &ElementPack, rows: &[Row]) -> Option<usize> {
     let window: Vec<(usize, &Row)> = rows
         .iter()
@@ -187,15 +190,11 @@ pub fn find_header(pack: &ElementPack, rows: &[Row]) -> Option<usize> {
         .filter(|(_, r)| !is_blank(r))
         .take(HEADER_WINDOW)
         .collect();
-    let widest = window
-        .iter()
-        .map(|(_, r)| filled_cells(r))
-        .max()
-        .unwrap_or(0);
-    let wide_enough = (widest as f32 * 0.5).ceil().max(2.0) as usize;
+    let typical = typical_width(window.iter().map(|(_, r)| filled_cells(r)));
+    let wide_enough = (typical as f32 * 0.5).ceil().max(2.0) as usize;
     let candidates: Vec<(usize, &Row, usize)> = window
         .iter()
-        .filter(|(_, r)| filled_cells(r) >= wide_enough.min(widest) && is_label_row(pack, r))
+        .filter(|(_, r)| filled_cells(r) >= wide_enough.min(typical) && is_label_row(pack, r))
         .map(|(i, r)| (*i, *r, header_hits(pack, r)))
         .collect();
     if let Some((i, _, _)) = candidates.iter().find(|(_, _, hits)| *hits > 0) {
@@ -205,9 +204,23 @@ pub fn find_header(pack: &ElementPack, rows: &[Row]) -> Option<usize> {
     // wide part of the table, so a title row is never mistaken for the header.
     let first_wide = window
         .iter()
-        .find(|(_, r)| filled_cells(r) >= wide_enough.min(widest))?;
+        .find(|(_, r)| filled_cells(r) >= wide_enough.min(typical))?;
     let (first_label, _, _) = candidates.first()?;
     (*first_label == first_wide.0).then_some(*first_label)
+}
+
+/// Returns the most common number of filled cells among the rows (the larger one on a
+/// tie), so that one stray wide row below the table does not make the real header look
+/// too narrow.
+fn typical_width(widths: impl Iterator<Item = usize>) -> usize {
+    let mut counts: HashMap<usize, usize> = HashMap::new();
+    for width in widths {
+        *counts.entry(width).or_insert(0) += 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(width, count)| (count, width))
+        .map_or(0, |(width, _)| width)
 }
 
 fn filled_cells(row: &Row) -> usize {
@@ -227,6 +240,16 @@ fn is_label_row(pack: &ElementPack, row: &Row) -> bool {
                     tags_from_values_alone(e) && e.classify(cell.text.trim()) == ValueClass::Valid
                 })
         })
+}
+
+/// Returns whether a row contains a value that validates as an identifier on its own
+/// (a resident ID, a mobile number), which only a data row contains.
+pub fn has_identifier(pack: &ElementPack, row: &Row) -> bool {
+    row.cells.iter().filter_map(value_text).any(|text| {
+        pack.elements
+            .iter()
+            .any(|e| tags_from_values_alone(e) && e.classify(text) == ValueClass::Valid)
+    })
 }
 
 fn looks_numeric(text: &str) -> bool {

@@ -618,3 +618,64 @@ fn value_past_sampled_columns_is_reported() {
     );
     assert!(!problems.contains("13922222222"), "{problems}");
 }
+
+#[test]
+fn wide_stray_row_keeps_the_header() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut text = String::from("姓名,身份证号,手机号\n");
+    for i in 0..20 {
+        let id = resident_id("110105", "19850312", &format!("{:03}", i + 100));
+        text.push_str(&format!("张三,{id},139{:08}\n", i));
+    }
+    text.push_str("v,v,v,v,v,v,v,v,v,v\n");
+    write(dir.path(), "stray.csv", &text);
+    let (_, report) = scan_json(dir.path(), &[]);
+    let stray = table(file(&report, "stray.csv"), None);
+    assert_eq!(stray["header_row"], 0);
+    // The 20 people and the stray row, whose invalid values still count as a record.
+    assert_eq!(stray["rows"], 21);
+    assert_eq!(report["individuals"]["total"], 21);
+}
+
+#[test]
+fn identifiers_above_the_header_are_reported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let id = resident_id("110105", "19850312", "100");
+    let mut text = format!("{id},13900000001\n\n员工花名册\n姓名,身份证号,手机号\n");
+    for i in 0..5 {
+        let id = resident_id("110105", "19900101", &format!("{:03}", i + 200));
+        text.push_str(&format!("张三,{id},139{:08}\n", i + 10));
+    }
+    write(dir.path(), "above.csv", &text);
+    let (code, report) = scan_json(dir.path(), &[]);
+    let above = file(&report, "above.csv");
+    let problems = table(above, None)["problems"].to_string();
+    assert_eq!(code, 4, "{problems}");
+    assert!(problems.contains("above the header row"), "{problems}");
+    assert!(!problems.contains(&id), "{problems}");
+}
+
+#[test]
+fn one_gbk_field_keeps_utf8() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut bytes = "姓名,地址,手机号\n".as_bytes().to_vec();
+    for i in 0..200 {
+        if i == 100 {
+            // 张三 in GBK.
+            bytes.extend_from_slice(b"\xd5\xc5\xc8\xfd");
+        } else {
+            bytes.extend_from_slice("李四".as_bytes());
+        }
+        bytes.extend_from_slice(format!(",北京市朝阳区{i}号,139{:08}\n", i).as_bytes());
+    }
+    std::fs::write(dir.path().join("mixed.csv"), &bytes).expect("temp dir is writable");
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 4);
+    let mixed = file(&report, "mixed.csv");
+    assert_eq!(mixed["encoding"], "utf-8");
+    assert_eq!(
+        element(column(table(mixed, None), "0")),
+        Some("person_name")
+    );
+    assert_eq!(report["individuals"]["total"], 200);
+}

@@ -139,8 +139,8 @@ pub(crate) fn guess_head_encoding(head: &[u8]) -> TextEncoding {
 ///
 /// A byte order mark or the UTF-16 zero-byte pattern decides at once. Otherwise the file
 /// is UTF-8 if its first `NON_ASCII_SAMPLE_BYTES` after the first non-ASCII byte are
-/// valid UTF-8, and GB18030 if not. Invalid bytes after the sample are reported while
-/// streaming.
+/// valid UTF-8 but for at most one invalid sequence per `UTF8_CHARS_PER_INVALID` valid
+/// characters, and GB18030 if not. Invalid bytes are reported while streaming.
 pub(crate) fn detect_file_encoding(file: &mut File) -> io::Result<TextEncoding> {
     file.seek(SeekFrom::Start(0))?;
     let mut chunk = vec![0u8; CHUNK_BYTES];
@@ -174,7 +174,16 @@ struct Utf8Scan {
     carry: Vec<u8>,
     scanned: u64,
     non_ascii_seen: u64,
+    /// Valid UTF-8 characters of two or more bytes.
+    multibyte: u64,
+    /// Invalid UTF-8 sequences.
+    invalid: u64,
 }
+
+/// Valid multi-byte characters needed per invalid sequence to read a file as UTF-8 with a
+/// few stray bytes. GBK text read as UTF-8 gives about as many invalid sequences as valid
+/// characters (an estimate: a GBK pair is valid UTF-8 only by chance), far below this ratio.
+const UTF8_CHARS_PER_INVALID: u64 = 8;
 
 impl Utf8Scan {
     /// Feeds the next chunk; returns `Some(is_utf8)` once decided.
@@ -191,17 +200,39 @@ impl Utf8Scan {
         let mut bytes = std::mem::take(&mut self.carry);
         bytes.extend_from_slice(chunk);
         self.non_ascii_seen += chunk.len() as u64 - first_non_ascii.unwrap_or(0) as u64;
-        match std::str::from_utf8(&bytes) {
-            Ok(_) => {}
-            Err(e) if e.error_len().is_some() => return Some(false),
-            // A sequence cut off at the end of the chunk; at the end of the file the
-            // streaming decoder reports it.
-            Err(e) => self.carry = bytes[e.valid_up_to()..].to_vec(),
+        let mut rest = bytes.as_slice();
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(text) => {
+                    self.count_multibyte(text);
+                    break;
+                }
+                Err(e) => {
+                    let (valid, after) = rest.split_at(e.valid_up_to());
+                    self.count_multibyte(std::str::from_utf8(valid).unwrap_or_default());
+                    match e.error_len() {
+                        Some(len) => {
+                            self.invalid += 1;
+                            rest = after.get(len..).unwrap_or_default();
+                        }
+                        // A sequence cut off at the end of the chunk; at the end of the
+                        // file the streaming decoder reports it.
+                        None => {
+                            self.carry = after.to_vec();
+                            break;
+                        }
+                    }
+                }
+            }
         }
         if at_eof || self.non_ascii_seen >= NON_ASCII_SAMPLE_BYTES {
-            return Some(true);
+            return Some(self.invalid * UTF8_CHARS_PER_INVALID <= self.multibyte);
         }
         None
+    }
+
+    fn count_multibyte(&mut self, text: &str) {
+        self.multibyte += text.chars().filter(|c| !c.is_ascii()).count() as u64;
     }
 }
 

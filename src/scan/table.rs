@@ -333,6 +333,19 @@ impl TablePlan {
             }
         }
         let mut buffer = head.rows;
+        let skipped_data = buffer[..data_start]
+            .iter()
+            .filter(|row| detect::has_identifier(context.pack, row))
+            .count();
+        if let (Some(header_row), true) = (plan.header_row, skipped_data > 0) {
+            tally.record_problem(ReadError::Row {
+                row: header_row,
+                message: format!(
+                    "{skipped_data} row(s) above the header row contain identifiers and were \
+                     not counted; check that the header row is the table's first row"
+                ),
+            });
+        }
         buffer.drain(..data_start);
         plan.tag_columns(context, meta, path, &buffer);
         (plan, buffer)
@@ -681,7 +694,8 @@ impl TableTally {
                 self.record_problem(ReadError::Row {
                     row: self.data_rows,
                     message: format!(
-                        "a value in column {} lies past the {width} columns found in the                          sampled rows, so it was not examined; check the row for stray                          delimiters",
+                        "a value in column {} lies past the {width} columns found in the sampled \
+                         rows, so it was not examined; check the row for stray delimiters",
                         position + 1
                     ),
                 });
