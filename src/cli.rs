@@ -112,14 +112,14 @@ pub struct ScanArgs {
     #[arg(long, value_name = "BYTES", default_value_t = scan::PARALLEL_MIN_BYTES, hide = true)]
     pub parallel_min_bytes: u64,
 
-    /// Largest sheet, in cells (rows × columns as the sheet declares them), read into memory.
+    /// Largest sheet, in cells (the used cells, and the empty cells before them in each row).
     #[arg(long, value_name = "CELLS", default_value_t = Limits::default().max_cells_per_sheet)]
     pub max_sheet_cells: u64,
 
     /// Longest record of a delimited text file, largest SQL statement and largest JSON Schema
-    /// file, in bytes (suffixes K, M, G: powers of 1024). A text file without line breaks
-    /// reaches it; the rest of that file is not read.
-    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_bytes)]
+    /// file, in bytes (suffixes K, M, G: powers of 1024; at least 1M). A text file without
+    /// line breaks reaches it; the rest of that file is not read.
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_line_bytes)]
     pub max_line_bytes: u64,
 
     /// Largest total uncompressed size of one workbook package (.xlsx, .xlsm, .xlsb, .ods), in
@@ -153,6 +153,18 @@ pub enum PatternsCommand {
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| format!("invalid date {text:?}: expected YYYY-MM-DD, e.g. 2026-06-30"))
+}
+
+/// Parses `--max-line-bytes`: a byte count of at least 1M, because text is read and
+/// checked in buffers of up to 1 MiB, so a smaller limit would not hold.
+pub fn parse_line_bytes(text: &str) -> Result<u64, String> {
+    let bytes = parse_bytes(text)?;
+    if bytes < 1 << 20 {
+        return Err(format!(
+            "invalid size {text:?}: the record limit must be at least 1M, because text is read in buffers of up to 1 MiB"
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Parses a byte count with an optional suffix K, M, G or T (powers of 1024), such as `64M`.

@@ -170,9 +170,25 @@ fn walk_error_reason(error: &walkdir::Error) -> String {
         Some(io) if io.kind() == std::io::ErrorKind::NotFound => {
             "broken symbolic link or file removed during the scan".to_string()
         }
+        // A symbolic link that points at itself, or links that point at each other (ELOOP;
+        // `ErrorKind::FilesystemLoop` is not stable yet).
+        Some(io) if is_eloop(io) => {
+            "symbolic link loop (the link resolves to itself): not followed; fix or remove the link"
+                .to_string()
+        }
         Some(io) => io.to_string(),
         None => error.to_string(),
     }
+}
+
+#[cfg(unix)]
+fn is_eloop(error: &std::io::Error) -> bool {
+    error.raw_os_error() == Some(libc::ELOOP)
+}
+
+#[cfg(not(unix))]
+fn is_eloop(_: &std::io::Error) -> bool {
+    false
 }
 
 fn display_path(root: &Path, path: &Path, prefix: Option<&Path>) -> String {
@@ -248,6 +264,27 @@ mod tests {
             found
                 .iter()
                 .any(|c| matches!(c.kind, CandidateKind::Error(_)))
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn self_link_gets_advice() {
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("self", dir.path().join("self")).unwrap();
+        let found = discover(&[dir.path().to_path_buf()], false).unwrap();
+        let reasons: Vec<&str> = found
+            .iter()
+            .filter_map(|c| match &c.kind {
+                CandidateKind::Error(reason) => Some(reason.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(reasons.len(), 1);
+        assert!(
+            reasons[0].contains("fix or remove the link"),
+            "{}",
+            reasons[0]
         );
     }
 }

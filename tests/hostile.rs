@@ -19,7 +19,7 @@ const LIMIT_ARGS: [&str; 6] = [
     "--max-sheet-cells",
     "10000",
     "--max-line-bytes",
-    "64K",
+    "1M",
     "--max-unpacked-bytes",
     "1M",
 ];
@@ -306,14 +306,14 @@ fn write_hostile_files(dir: &Path) -> Vec<Case> {
     write(dir, "empty.csv", b"");
     cases.push(case("empty.csv", "failed", "empty file"));
 
-    // 1 MiB without a line break after a valid first record.
+    // 3 MiB without a line break after a valid first record.
     let mut long = format!("姓名,身份证号\n张三,{}\n", ids[3]).into_bytes();
-    long.extend(std::iter::repeat_n(b'a', 1 << 20));
+    long.extend(std::iter::repeat_n(b'a', 3 << 20));
     write(dir, "long_line.csv", long);
     cases.push(case(
         "long_line.csv",
         "partial",
-        "longer than the limit of 65536 bytes",
+        "longer than the limit of 1048576 bytes",
     ));
 
     // 80 KB of valid UTF-8 Chinese text, then a GBK-encoded record with an ID.

@@ -679,3 +679,22 @@ fn one_gbk_field_keeps_utf8() {
     );
     assert_eq!(report["individuals"]["total"], 200);
 }
+
+#[test]
+fn unclosed_quote_swallowing_records_is_reported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut text = String::from("姓名,手机号,备注\n");
+    for i in 0..200 {
+        if i == 100 {
+            text.push_str(&format!("张三,139{:08},\"note\n", i));
+        } else {
+            text.push_str(&format!("张三,139{:08},ok\n", i));
+        }
+    }
+    text.push_str("李四,13911111111,\"closed\"\n");
+    write(dir.path(), "quote.csv", &text);
+    let (code, report) = scan_json(dir.path(), &[]);
+    let problems = table(file(&report, "quote.csv"), None)["problems"].to_string();
+    assert_eq!(code, 4, "{problems}");
+    assert!(problems.contains("unclosed quote"), "{problems}");
+}

@@ -217,7 +217,8 @@ impl<'a> TextRecord<'a> {
     }
 }
 
-/// Reads the records of one byte range, passing each to `visit`.
+/// Reads the records of one byte range, passing each to `visit`. Problems name the byte
+/// offset, since row numbers are known only within the range.
 ///
 /// UTF-8 ranges are parsed straight from the file bytes, and a record with invalid UTF-8
 /// is reported and not counted; GB18030 ranges are transcoded first, with invalid
@@ -275,10 +276,7 @@ pub fn read_range(
                                 "{} cells after column {MAX_COLUMNS} of the record at byte offset {offset} are not read; a line with this many delimiters is usually damaged",
                                 record.len() - MAX_COLUMNS
                             );
-                            visit(RangeItem::Problem(ReadError::Row {
-                                row: index,
-                                message,
-                            }));
+                            visit(RangeItem::Problem(ReadError::Corrupt(message)));
                         }
                     }
                     Err(_) => {
@@ -299,10 +297,7 @@ pub fn read_range(
                             let message = format!(
                                 "invalid UTF-8 in the record at byte offset {offset}: the file mixes encodings (UTF-8 and probably GB18030/GBK); the bytes were replaced with U+FFFD, so re-export the file in one encoding"
                             );
-                            visit(RangeItem::Problem(ReadError::Row {
-                                row: index,
-                                message,
-                            }));
+                            visit(RangeItem::Problem(ReadError::Corrupt(message)));
                         }
                     }
                 }
@@ -314,17 +309,24 @@ pub fn read_range(
                 let offset = range.0 + error.position().map_or(0, |p| p.byte());
                 match error.into_kind() {
                     csv::ErrorKind::Io(io) => {
-                        visit(RangeItem::Problem(text::io_to_read_error(io, limits)));
+                        let too_long = io
+                            .get_ref()
+                            .and_then(|inner| inner.downcast_ref::<decode::RecordTooLong>());
+                        let problem = match too_long {
+                            Some(too_long) => ReadError::Limit(format!(
+                                "a record is longer than the limit of {} bytes (reached at byte offset {}), usually an unclosed quote or a file without line breaks; the file up to byte offset {} is not read",
+                                limits.max_line_bytes, too_long.byte_offset, range.1
+                            )),
+                            None => text::io_to_read_error(io, limits),
+                        };
+                        visit(RangeItem::Problem(problem));
                         break;
                     }
                     _ => {
                         let message = format!(
                             "unreadable record at byte offset {offset}; the rest of this part of the file is not read"
                         );
-                        visit(RangeItem::Problem(ReadError::Row {
-                            row: index,
-                            message,
-                        }));
+                        visit(RangeItem::Problem(ReadError::Corrupt(message)));
                         break;
                     }
                 }
@@ -336,10 +338,7 @@ pub fn read_range(
             "{} more records with invalid UTF-8, their bytes replaced with U+FFFD",
             invalid_utf8 - 20
         );
-        visit(RangeItem::Problem(ReadError::Row {
-            row: index,
-            message,
-        }));
+        visit(RangeItem::Problem(ReadError::Corrupt(message)));
     }
     let malformed = shared.take_malformed_before(u64::MAX);
     if let Some(first) = malformed.first() {
@@ -349,7 +348,7 @@ pub fn read_range(
             layout.encoding.label(),
             range.0 + first.byte_offset
         );
-        visit(RangeItem::Problem(ReadError::Row { row: 0, message }));
+        visit(RangeItem::Problem(ReadError::Corrupt(message)));
     }
     Ok(())
 }

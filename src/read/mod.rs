@@ -295,7 +295,7 @@ impl Iterator for CappedRows<'_> {
             self.pending = Some(ReadError::Row {
                 row: row.index,
                 message: format!(
-                    "{dropped} cells after column {MAX_COLUMNS} are not read; a line with this many delimiters is usually damaged"
+                    "{dropped} cells after column {MAX_COLUMNS} are not read; a row this wide is usually damaged (stray delimiters, or a cell far to the right)"
                 ),
             });
         }

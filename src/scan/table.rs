@@ -279,6 +279,8 @@ pub struct TablePlan {
     columns: Vec<ColumnPlan>,
     /// Positions of the tagged columns, the only ones the full pass classifies.
     tagged: Vec<usize>,
+    /// Whether the table is delimited text, where a line break inside a field needs quotes.
+    delimited: bool,
 }
 
 impl TablePlan {
@@ -307,6 +309,7 @@ impl TablePlan {
             header_filled: Vec::new(),
             columns: Vec::new(),
             tagged: Vec::new(),
+            delimited: meta.name.is_none(),
         };
         if let Some(position) = header_position {
             let header = &head.rows[position];
@@ -563,8 +566,8 @@ pub struct TableTally {
     withdrawn: bool,
 }
 
-/// Where a tally's records go: into its own people index, or into a batch that another
-/// thread links.
+/// Destination of a tally's records: its own people index, or a batch that another thread
+/// links.
 enum TallyPeople {
     Linked(PeopleIndex),
     Collected(RecordBatch),
@@ -606,13 +609,13 @@ impl TallyPeople {
 }
 
 impl TableTally {
-    /// A tally that links its records as it counts them.
+    /// Creates a tally that links its records as it counts them.
     pub fn new(width: usize) -> TableTally {
         TableTally::with_people(width, TallyPeople::Linked(PeopleIndex::new()))
     }
 
-    /// A tally that collects its records' keys for a later `merge` into a linking tally,
-    /// so that a part of a file can be counted on one thread and linked on another.
+    /// Creates a tally that collects its records' keys for a later `merge` into a linking
+    /// tally, so that a part of a file can be counted on one thread and linked on another.
     pub fn collecting(width: usize) -> TableTally {
         TableTally::with_people(width, TallyPeople::Collected(RecordBatch::new()))
     }
@@ -703,7 +706,12 @@ impl TableTally {
         }
         for position in 0..row.count() {
             if let Some((text, _)) = row.field(position) {
-                if let Some(lines) = spans_many_lines(text) {
+                let swallowed = spans_many_lines(text).or_else(|| {
+                    plan.delimited
+                        .then(|| holds_a_record(text, width))
+                        .flatten()
+                });
+                if let Some(lines) = swallowed {
                     self.record_problem(ReadError::Row {
                         row: self.data_rows,
                         message: format!(
@@ -883,6 +891,21 @@ fn spans_many_lines(text: &str) -> Option<usize> {
     }
     let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
     (lines >= 100).then_some(lines)
+}
+
+/// Returns the number of line breaks in a field when a line after its first has as many
+/// delimiters as a record of a table `width` columns wide (at least three). Such a line is a
+/// record that a quote left open joined into the field. Any of `,` `\t` `;` `|` counts.
+fn holds_a_record(text: &str, width: usize) -> Option<usize> {
+    if width < 3 || memchr::memchr(b'\n', text.as_bytes()).is_none() {
+        return None;
+    }
+    let looks_like_record = text.split('\n').skip(1).any(|line| {
+        [b',', b'\t', b';', b'|']
+            .iter()
+            .any(|&d| memchr::memchr_iter(d, line.as_bytes()).count() >= width - 1)
+    });
+    looks_like_record.then(|| memchr::memchr_iter(b'\n', text.as_bytes()).count())
 }
 
 /// Returns whether someone born on `birth` is younger than 14 on `as_of`.
