@@ -697,4 +697,6 @@ fn unclosed_quote_swallowing_records_is_reported() {
     let problems = table(file(&report, "quote.csv"), None)["problems"].to_string();
     assert_eq!(code, 4, "{problems}");
     assert!(problems.contains("unclosed quote"), "{problems}");
+    // The open quote is on line 102 of the file, as an editor numbers lines.
+    assert!(problems.contains("row 102:"), "{problems}");
 }

@@ -186,9 +186,9 @@ impl QuoteScanner {
 /// problem with the rest of the range still read.
 pub enum RangeItem<'a> {
     Record(u64, TextRecord<'a>),
-    /// A record with invalid UTF-8, its invalid bytes replaced with U+FFFD; `Row::index`
-    /// is its index within the range.
-    Replaced(Row),
+    /// A record with invalid UTF-8, its invalid bytes replaced with U+FFFD, and its byte
+    /// offset in the file; `Row::index` is its index within the range.
+    Replaced(Row, u64),
     Problem(ReadError),
 }
 
@@ -197,6 +197,7 @@ pub enum RangeItem<'a> {
 pub struct TextRecord<'a> {
     text: &'a str,
     record: &'a csv::ByteRecord,
+    offset: u64,
 }
 
 impl<'a> TextRecord<'a> {
@@ -207,6 +208,11 @@ impl<'a> TextRecord<'a> {
 
     pub fn is_empty(&self) -> bool {
         self.record.is_empty()
+    }
+
+    /// Returns the byte offset of the record in the file.
+    pub fn offset(&self) -> u64 {
+        self.offset
     }
 
     pub fn get(&self, index: usize) -> Option<&'a str> {
@@ -268,6 +274,7 @@ pub fn read_range(
                         let fields = TextRecord {
                             text,
                             record: &record,
+                            offset: range.0 + record.position().map_or(0, |p| p.byte()),
                         };
                         visit(RangeItem::Record(index, fields));
                         if record.len() > MAX_COLUMNS {
@@ -290,7 +297,8 @@ pub fn read_range(
                                 text: String::from_utf8_lossy(field).into_owned(),
                             })
                             .collect();
-                        visit(RangeItem::Replaced(Row { index, cells }));
+                        let offset = range.0 + record.position().map_or(0, |p| p.byte());
+                        visit(RangeItem::Replaced(Row { index, cells }, offset));
                         invalid_utf8 += 1;
                         if invalid_utf8 <= 20 {
                             let offset = range.0 + record.position().map_or(0, |p| p.byte());

@@ -145,8 +145,9 @@ pub enum ReadError {
     Unsupported(String),
     #[error("{0}")]
     Limit(String),
-    /// A row-level problem; the reader goes on with the next row.
-    #[error("row {row}: {message}")]
+    /// A row-level problem; the reader goes on with the next row. `row` is 0-based and
+    /// printed 1-based, as spreadsheet programs and text editors number rows.
+    #[error("row {}: {message}", .row.saturating_add(1))]
     Row { row: u64, message: String },
     /// The sheet's cells are not in row order. The rows of this table visited so far are
     /// withdrawn: the visitor drops the table, and the same table follows again with its

@@ -6,7 +6,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 
-use super::table::{FileScanner, RowScratch, ScanContext, TablePlan, TableTally};
+use super::table::{FileScanner, RangeRow, RowScratch, ScanContext, TablePlan, TableTally};
 use crate::read::chunks::{self, RangeItem, TextLayout};
 use crate::read::{self, FileRead, Format, Limits, ReadError, TableMeta};
 
@@ -213,8 +213,9 @@ fn count_range(
                 tally.add_row(context, plan, &mut scratch, &record);
             }
         }
-        RangeItem::Replaced(row) => {
+        RangeItem::Replaced(row, offset) => {
             if skip_through.is_none_or(|header| row.index > header) {
+                let row = RangeRow { row: &row, offset };
                 tally.add_row(context, plan, &mut scratch, &row);
             }
         }

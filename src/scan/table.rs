@@ -41,6 +41,30 @@ pub trait Fields {
     fn count(&self) -> usize;
     /// Returns the text and storage kind of field `index`.
     fn field(&self, index: usize) -> Option<(&str, CellKind)>;
+    /// Returns where the row is in its file.
+    fn place(&self) -> Place;
+}
+
+/// Where a row is in its file, for problem messages.
+#[derive(Debug, Clone, Copy)]
+pub enum Place {
+    /// 0-based row index in the file or sheet.
+    Row(u64),
+    /// Byte offset of the record, for parts of a file read in parallel, whose row numbers
+    /// are not known.
+    Byte(u64),
+}
+
+impl Place {
+    /// Builds a row problem at this place.
+    fn problem(self, message: String) -> ReadError {
+        match self {
+            Place::Row(row) => ReadError::Row { row, message },
+            Place::Byte(offset) => {
+                ReadError::Corrupt(format!("record at byte offset {offset}: {message}"))
+            }
+        }
+    }
 }
 
 impl Fields for Row {
@@ -51,6 +75,10 @@ impl Fields for Row {
     fn field(&self, index: usize) -> Option<(&str, CellKind)> {
         self.cells.get(index).map(|c| (c.text.as_str(), c.kind))
     }
+
+    fn place(&self) -> Place {
+        Place::Row(self.index)
+    }
 }
 
 impl Fields for TextRecord<'_> {
@@ -60,6 +88,30 @@ impl Fields for TextRecord<'_> {
 
     fn field(&self, index: usize) -> Option<(&str, CellKind)> {
         self.get(index).map(|text| (text, CellKind::Text))
+    }
+
+    fn place(&self) -> Place {
+        Place::Byte(self.offset())
+    }
+}
+
+/// A row read in parallel byte ranges, whose index counts from the start of its range.
+pub struct RangeRow<'a> {
+    pub row: &'a Row,
+    pub offset: u64,
+}
+
+impl Fields for RangeRow<'_> {
+    fn count(&self) -> usize {
+        self.row.count()
+    }
+
+    fn field(&self, index: usize) -> Option<(&str, CellKind)> {
+        self.row.field(index)
+    }
+
+    fn place(&self) -> Place {
+        Place::Byte(self.offset)
     }
 }
 
@@ -694,14 +746,11 @@ impl TableTally {
                     .is_some_and(|(text, _)| detect::field_value(text).is_some())
             });
             if let Some(position) = beyond {
-                self.record_problem(ReadError::Row {
-                    row: self.data_rows,
-                    message: format!(
-                        "a value in column {} lies past the {width} columns found in the sampled \
-                         rows, so it was not examined; check the row for stray delimiters",
-                        position + 1
-                    ),
-                });
+                self.record_problem(row.place().problem(format!(
+                    "a value in column {} lies past the {width} columns found in the sampled \
+                     rows, so it was not examined; check the row for stray delimiters",
+                    position + 1
+                )));
             }
         }
         for position in 0..row.count() {
@@ -712,15 +761,12 @@ impl TableTally {
                         .flatten()
                 });
                 if let Some(lines) = swallowed {
-                    self.record_problem(ReadError::Row {
-                        row: self.data_rows,
-                        message: format!(
-                            "a field in column {} spans {lines} lines: an unclosed quote \
-                             probably joined the records after it into one field, so they \
-                             were not counted; close the quote and export again",
-                            position + 1
-                        ),
-                    });
+                    self.record_problem(row.place().problem(format!(
+                        "a field in column {} spans {lines} lines: an unclosed quote probably \
+                         joined the records after it into one field, so they were not counted; \
+                         close the quote and export again",
+                        position + 1
+                    )));
                 }
             }
         }
