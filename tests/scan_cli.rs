@@ -700,3 +700,18 @@ fn unclosed_quote_swallowing_records_is_reported() {
     // The open quote is on line 102 of the file, as an editor numbers lines.
     assert!(problems.contains("row 102:"), "{problems}");
 }
+
+#[test]
+fn option_file_errors_give_advice() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profile = dir.path().join("latin1.toml");
+    std::fs::write(&profile, b"\xff\xfe zone").expect("temp dir is writable");
+    let sample = fixture("sample-export");
+    let sample = sample.to_str().expect("UTF-8 path");
+    let (code, _, stderr) = run(&["scan", sample, "--profile", profile.to_str().expect("path")]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("save it as UTF-8"), "{stderr}");
+    let (code, _, stderr) = run(&["scan", sample, "--rules", profile.to_str().expect("path")]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("a folder was expected"), "{stderr}");
+}

@@ -210,7 +210,7 @@ impl OutcomeExit {
 pub enum RulesError {
     /// The OS error is part of the message and not the `source()`, so that printing the
     /// error chain shows it once.
-    #[error("{path}: {error}")]
+    #[error("{path}: {}", describe_io(error))]
     Io { path: String, error: std::io::Error },
     /// A pack file that is not valid TOML or has keys of the wrong type.
     #[error("{file}: invalid rule pack: {message}")]
@@ -273,4 +273,19 @@ pub(crate) mod iso_date {
             None => serializer.serialize_none(),
         }
     }
+}
+
+/// Describes an error reading a profile, a totals file or a rule pack, with what to do.
+fn describe_io(error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let advice = match error.kind() {
+        ErrorKind::NotFound => "check the path",
+        ErrorKind::InvalidData => "the file is not UTF-8 text; save it as UTF-8",
+        ErrorKind::NotADirectory => {
+            "a folder was expected, and this is a file (--rules takes the folder of the rule packs)"
+        }
+        ErrorKind::IsADirectory => "a file was expected, and this is a folder",
+        _ => return error.to_string(),
+    };
+    format!("{error}: {advice}")
 }
