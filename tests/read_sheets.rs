@@ -670,6 +670,7 @@ fn out_of_order_sheet_counts_people_once() {
         None,
         None,
     );
+
     let pack = exportscan::pack::ElementPack::builtin().expect("the built-in pack loads");
     let options = exportscan::scan::ScanOptions {
         paths: vec![dir.path().to_path_buf()],
@@ -682,6 +683,7 @@ fn out_of_order_sheet_counts_people_once() {
         parallel_min_bytes: exportscan::scan::PARALLEL_MIN_BYTES,
     };
     let inventory = exportscan::scan::scan(&pack, &options).expect("scan runs");
+
     assert_eq!(inventory.files.len(), 1);
     assert_eq!(inventory.files[0].tables.len(), 1);
     assert_eq!(inventory.files[0].tables[0].rows, 3);

@@ -67,10 +67,10 @@ pub fn scan_in_ranges(
 /// order, so the result equals reading the file from start to end.
 ///
 /// Each worker takes the next range, counts it into a tally that collects its records'
-/// keys, and sends the tally here; this thread merges the tallies in range order, linking
-/// their records into one people index while the workers parse. A worker waits while it
-/// would run more than `WINDOW_PER_THREAD` ranges per thread ahead of the merge, which bounds
-/// the records held in memory.
+/// keys, and sends the tally here. This thread merges the tallies in range order, so it
+/// links their records into one people index while the workers parse. A worker waits while
+/// it would run more than `WINDOW_PER_THREAD` ranges per thread ahead of the merge, which
+/// bounds the records held in memory.
 fn count_ranges(
     context: &ScanContext,
     path: &std::path::Path,
@@ -133,6 +133,9 @@ fn count_ranges(
             });
         }
         drop(sender);
+        // Should this thread unwind, waiting workers must not wait for a merge that never
+        // comes, because the scope joins them before the panic goes on.
+        let _release = StopOnDrop(&gate);
         let mut waiting = BTreeMap::new();
         let mut expected = 0;
         for (index, counted) in receiver {
@@ -189,6 +192,15 @@ impl Gate {
     fn stop(&self) {
         self.state.lock().unwrap_or_else(PoisonError::into_inner).1 = true;
         self.changed.notify_all();
+    }
+}
+
+/// Stops the gate when dropped.
+struct StopOnDrop<'g>(&'g Gate);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.stop();
     }
 }
 

@@ -380,8 +380,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn file_removed_after_discovery_fails_alone() {
+    /// Scans one discovered candidate with the built-in pack and default options.
+    fn scan_one(candidate: &Candidate, root: PathBuf) -> FileResult {
         let pack = ElementPack::builtin().expect("the built-in pack loads");
         let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid date");
         let context = ScanContext {
@@ -390,13 +390,8 @@ mod tests {
             as_of,
             resident_id: pack.index_of("resident_id"),
         };
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("gone.csv");
-        std::fs::write(&path, "姓名,手机号\n张三,13900000101\n").expect("temp dir is writable");
-        let candidates = discover::discover(&[dir.path().to_path_buf()], false).expect("found");
-        std::fs::remove_file(&path).expect("file is removed");
         let options = ScanOptions {
-            paths: vec![dir.path().to_path_buf()],
+            paths: vec![root],
             as_of,
             limits: Limits::default(),
             include_hidden: false,
@@ -405,7 +400,17 @@ mod tests {
             groups: Vec::new(),
             parallel_min_bytes: PARALLEL_MIN_BYTES,
         };
-        let result = scan_candidate(&context, &options, &candidates[0]);
+        scan_candidate(&context, &options, candidate)
+    }
+
+    #[test]
+    fn file_removed_after_discovery_fails_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("gone.csv");
+        std::fs::write(&path, "姓名,手机号\n张三,13900000101\n").expect("temp dir is writable");
+        let candidates = discover::discover(&[dir.path().to_path_buf()], false).expect("found");
+        std::fs::remove_file(&path).expect("file is removed");
+        let result = scan_one(&candidates[0], dir.path().to_path_buf());
         assert_eq!(result.report.path, "gone.csv");
         assert_eq!(result.report.status, FileStatus::Failed);
         let problem = result.report.problem.unwrap_or_default();
@@ -436,25 +441,7 @@ mod tests {
         let candidate = candidates[0].clone();
         let root = dir.path().to_path_buf();
         std::thread::spawn(move || {
-            let pack = ElementPack::builtin().expect("the built-in pack loads");
-            let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid date");
-            let context = ScanContext {
-                pack: &pack,
-                hasher: KeyHasher::new(),
-                as_of,
-                resident_id: pack.index_of("resident_id"),
-            };
-            let options = ScanOptions {
-                paths: vec![root],
-                as_of,
-                limits: Limits::default(),
-                include_hidden: false,
-                sensitive: Vec::new(),
-                id_numbers: Vec::new(),
-                groups: Vec::new(),
-                parallel_min_bytes: PARALLEL_MIN_BYTES,
-            };
-            let _ = sender.send(scan_candidate(&context, &options, &candidate).report);
+            let _ = sender.send(scan_one(&candidate, root).report);
         });
         let report = match receiver.recv_timeout(std::time::Duration::from_secs(60)) {
             Ok(report) => report,

@@ -41,11 +41,11 @@ pub trait Fields {
     fn count(&self) -> usize;
     /// Returns the text and storage kind of field `index`.
     fn field(&self, index: usize) -> Option<(&str, CellKind)>;
-    /// Returns where the row is in its file.
+    /// Returns the location of the row in its file.
     fn place(&self) -> Place;
 }
 
-/// Where a row is in its file, for problem messages.
+/// Location of a row in its file, for problem messages.
 #[derive(Debug, Clone, Copy)]
 pub enum Place {
     /// 0-based row index in the file or sheet.
@@ -614,7 +614,7 @@ pub struct TableTally {
     problem_count: u64,
     possible_other_people: u64,
     people: TallyPeople,
-    /// Set when the reader withdrew the rows counted so far (`ReadError::OutOfOrder`).
+    /// Whether the reader withdrew the rows counted so far (`ReadError::OutOfOrder`).
     withdrawn: bool,
 }
 
